@@ -1,0 +1,1 @@
+"""The simulated world: one deterministic city that feeds every source simulator."""

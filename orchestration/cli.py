@@ -1,0 +1,146 @@
+"""``zteco``: the operational verbs of the platform.
+
+    zteco world generate   build the simulated world and feed the simulators' landing
+    zteco run              the whole pipeline in batch through Dagster (no servers)
+    zteco publish          publish the serving database and the Superset dashboards
+    zteco serve            start the Dagster UI + daemon and Superset on 127.0.0.1
+    zteco hj212 decode     decode HJ 212-2017 packets to JSON lines
+    zteco aqi              HJ 633-2012 AQI of concentrations in a CSV
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from datetime import date
+
+import click
+
+from orchestration.env import prepare_env
+
+
+def _date(ctx, param, value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)") from None
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def main() -> None:
+    """Zhaotong plan indicator warehouse: ingestion, warehouse, dashboards and evaluations.
+
+    Files live under $ZTECO_HOME (default ./data). Run `zteco COMMAND --help` for details.
+    """
+
+
+@main.group()
+def world() -> None:
+    """The deterministic simulated world that feeds every source simulator."""
+
+
+@world.command("generate")
+@click.option("--end", callback=_date, help="Last simulated day (default: today).")
+@click.option("--size", default=1, show_default=True, type=click.IntRange(1, 100),
+              help="Multiplies stations and enterprises (12 ≈ a province).")
+@click.option("--seed", default=14, show_default=True, type=int, help="World seed.")
+def world_generate(end: date | None, size: int, seed: int) -> None:
+    """Generate the world and land what the simulated sources send (HJ 212 packets, registries).
+
+    Landing files are immutable: files already there are kept, so extending --end only adds days.
+    """
+    from ingestion.monitoring.simulator import generate
+    from ingestion.simulate.world import WorldConfig
+
+    home = prepare_env()
+    cfg = WorldConfig(seed=seed, size=size, **({"end": end} if end else {}))
+    t0 = time.perf_counter()
+    click.echo(f"generating world seed={cfg.seed} size={cfg.size} {cfg.start}..{cfg.end} into {home.root}")
+    summary = generate(cfg, home)
+    click.echo(f"  {summary['air_stations']} air stations, {summary['packets']:,} packets, "
+               f"{summary['landing_files_written']} landing files written "
+               f"({summary['landing_files_kept']} kept), {summary['anomalies']} anomalies in world/anomalies.csv "
+               f"[{time.perf_counter() - t0:.1f}s]")
+
+
+@main.command("run")
+@click.option("--start", callback=_date, help="First day to ingest (default: first landed day).")
+@click.option("--end", callback=_date, help="Last day to ingest (default: last landed day).")
+def run_cmd(start: date | None, end: date | None) -> None:
+    """Run the pipeline in batch through Dagster: ingest a date range, build the warehouse, publish.
+
+    The ingestion runs as ONE Dagster run over the partition range, then the warehouse job (dbt
+    build + serving copy). Both appear in the Dagster UI's run history.
+    """
+    from orchestration.runner import run_pipeline
+
+    home = prepare_env()
+    ok = run_pipeline(home, start, end, echo=click.echo)
+    sys.exit(0 if ok else 1)
+
+
+@main.command("publish")
+@click.option("--dashboards/--no-dashboards", default=True, show_default=True,
+              help="Also import the dashboards into Superset.")
+def publish_cmd(dashboards: bool) -> None:
+    """Publish the serving database (atomic copy of the warehouse) and the Superset dashboards."""
+    from orchestration.publish import publish_serving
+
+    home = prepare_env()
+    info = publish_serving(home)
+    click.echo(f"serving database: {info['path']} ({info['tables']} tables, {info['seconds']}s)")
+    if dashboards:
+        from orchestration import superset
+
+        superset.init_superset(home)
+        superset.publish_dashboards(home)
+        click.echo("dashboards imported into Superset")
+
+
+@main.command("serve")
+@click.option("--dagster-port", envvar="ZTECO_DAGSTER_PORT", default=3000, show_default=True, type=int)
+@click.option("--superset-port", envvar="ZTECO_SUPERSET_PORT", default=8088, show_default=True, type=int)
+def serve_cmd(dagster_port: int, superset_port: int) -> None:
+    """Start the Dagster UI + daemon and Superset on 127.0.0.1; Ctrl-C stops everything started."""
+    from orchestration.servers import serve
+
+    home = prepare_env()
+    sys.exit(serve(home, dagster_port, superset_port, echo=click.echo))
+
+
+@main.group()
+def hj212() -> None:
+    """HJ 212-2017 packet tools."""
+
+
+@hj212.command("decode")
+@click.argument("file", type=click.File("r", encoding="utf-8", errors="replace"), default="-")
+def hj212_decode(file) -> None:
+    """Decode packets (one per line, FILE or stdin) into one JSON object per packet, in order.
+
+    Always exits 0: a bad packet is reported in its JSON object (ok=false, error=reason).
+    """
+    from ingestion.hj212.tools import decode_stream
+
+    decode_stream(file, sys.stdout)
+
+
+@main.command("aqi")
+@click.argument("file", type=click.File("r", encoding="utf-8"), default="-")
+def aqi_cmd(file) -> None:
+    """HJ 633-2012 AQI of each CSV row (FILE or stdin): IAQI per pollutant, AQI, primary, category.
+
+    Columns: pm2_5, pm10, so2, no2, co (mg/m³), o3, optional o3_8h and kind (hourly|daily).
+    """
+    from ingestion.standards.hj633 import aqi_csv_stream
+
+    try:
+        aqi_csv_stream(file, sys.stdout)
+    except ValueError as e:
+        raise click.ClickException(str(e)) from None
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,58 @@
+"""The one place that builds the Dagster ``Definitions`` of the platform.
+
+Cross-cutting policy lives here: the in-process executor (on 2 cores the multiprocess
+executor pays seconds of start-up per step), retries, the jobs, the schedule and the sensor that
+chains the warehouse build after each monitoring load.
+"""
+
+from __future__ import annotations
+
+from dagster import (
+    AssetSelection,
+    DagsterRunStatus,
+    Definitions,
+    RunRequest,
+    build_schedule_from_partitioned_job,
+    define_asset_job,
+    in_process_executor,
+    run_status_sensor,
+)
+
+from orchestration.dbt import dbt_resource, warehouse_dbt_assets
+from orchestration.defs import monitoring, serving
+from orchestration.resources import DataHome
+
+ingest_selection = AssetSelection.assets(monitoring.air_hourly)
+
+monitoring_job = define_asset_job(
+    "monitoring_daily_job",
+    selection=ingest_selection,
+    partitions_def=monitoring.daily_partitions,
+    description="Parse the monitoring network's landing log for a day (or a range, as one run).",
+)
+
+warehouse_job = define_asset_job(
+    "warehouse_job",
+    selection=AssetSelection.assets(monitoring.air_stations, warehouse_dbt_assets, serving.serving_database),
+    description="Registry, dbt build (seeds, models, tests) and the published serving database.",
+)
+
+monitoring_schedule = build_schedule_from_partitioned_job(monitoring_job, hour_of_day=1, minute_of_hour=30)
+
+
+@run_status_sensor(run_status=DagsterRunStatus.SUCCESS, monitored_jobs=[monitoring_job],
+                   request_job=warehouse_job, description="Rebuild the warehouse after each monitoring load.")
+def warehouse_after_monitoring(context):
+    return RunRequest(run_key=f"after-{context.dagster_run.run_id}")
+
+
+defs = Definitions(
+    assets=[monitoring.air_stations, monitoring.air_hourly, monitoring.load_log_spec, warehouse_dbt_assets,
+            serving.serving_database],
+    asset_checks=[monitoring.air_hourly_reconciles],
+    jobs=[monitoring_job, warehouse_job],
+    schedules=[monitoring_schedule],
+    sensors=[warehouse_after_monitoring],
+    resources={"data_home": DataHome(), "dbt": dbt_resource()},
+    executor=in_process_executor,
+)
