@@ -1,6 +1,5 @@
 """The dbt project, loaded once: DbtProject, the translator, and the dbt assets."""
 
-from __future__ import annotations
 
 import os
 import subprocess
@@ -65,4 +64,5 @@ def warehouse_dbt_assets(context: AssetExecutionContext, dbt: DbtCliResource):
 
 
 def dbt_resource() -> DbtCliResource:
-    return DbtCliResource(project_dir=dbt_project, profiles_dir=str(DBT_DIR), target=dbt_target())
+    return DbtCliResource(project_dir=dbt_project, profiles_dir=str(DBT_DIR), target=dbt_target(),
+                          dbt_executable=str(Path(sys.executable).parent / "dbt"))

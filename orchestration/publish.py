@@ -22,16 +22,18 @@ def publish_serving(home: Home) -> dict:
     home.serving.parent.mkdir(parents=True, exist_ok=True)
     tmp = home.serving.with_name(f".{home.serving.name}.{os.getpid()}.tmp")
     tmp.unlink(missing_ok=True)
-    con = duckdb.connect(str(home.warehouse), read_only=True)
+    con = duckdb.connect()
     try:
+        con.execute(f"attach '{home.warehouse}' as wh (read_only)")
         con.execute(f"attach '{tmp}' as serving_tmp")
-        # Views in the warehouse (staging) read the lake by path: serve tables only.
+        # Marts live in schema main; staging views read the lake by path and are not served.
         tables = [r[0] for r in con.execute(
-            "select table_name from information_schema.tables where table_catalog = current_database() "
+            "select table_name from information_schema.tables where table_catalog = 'wh' "
             "and table_schema = 'main' and table_type = 'BASE TABLE' order by 1").fetchall()]
         for t in tables:
-            con.execute(f'create table serving_tmp.main."{t}" as select * from main."{t}"')
+            con.execute(f'create table serving_tmp.main."{t}" as select * from wh.main."{t}"')
         con.execute("detach serving_tmp")
+        con.execute("detach wh")
     finally:
         con.close()
     os.replace(tmp, home.serving)

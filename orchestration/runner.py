@@ -11,6 +11,8 @@ from ingestion.monitoring.air_loader import landed_days
 
 RANGE_START_TAG = "dagster/asset_partition_range_start"
 RANGE_END_TAG = "dagster/asset_partition_range_end"
+# Progress at INFO: step starts/ends, our own progress lines and dbt's; DEBUG events go to the instance only.
+RUN_CONFIG = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
 
 
 def run_pipeline(home: Home, start: date | None, end: date | None,
@@ -34,6 +36,7 @@ def run_pipeline(home: Home, start: date | None, end: date | None,
     echo(f"[1/2] monitoring_daily_job: ingest {start}..{end} as one run")
     res = defs.resolve_job_def("monitoring_daily_job").execute_in_process(
         instance=instance,
+        run_config=RUN_CONFIG,
         tags={RANGE_START_TAG: start.isoformat(), RANGE_END_TAG: end.isoformat()},
         raise_on_error=False,
     )
@@ -43,7 +46,8 @@ def run_pipeline(home: Home, start: date | None, end: date | None,
     echo(f"      done in {time.perf_counter() - t0:.1f}s (run {res.run_id})")
     t1 = time.perf_counter()
     echo("[2/2] warehouse_job: station registry, dbt build (seeds, models, tests), serving database")
-    res = defs.resolve_job_def("warehouse_job").execute_in_process(instance=instance, raise_on_error=False)
+    res = defs.resolve_job_def("warehouse_job").execute_in_process(instance=instance, run_config=RUN_CONFIG,
+                                                                        raise_on_error=False)
     if not res.success:
         echo(f"warehouse_job failed (run {res.run_id}); see the Dagster UI or the log above")
         return False

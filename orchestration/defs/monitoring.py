@@ -1,6 +1,5 @@
 """Monitoring networks: the air stations' HJ 212 landing log → Parquet lake, daily partitions."""
 
-from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 

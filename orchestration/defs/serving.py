@@ -1,6 +1,5 @@
 """Publishing: the serving copy of the warehouse that Superset reads (read-only, swapped atomically)."""
 
-from __future__ import annotations
 
 from dagster import AssetExecutionContext, AssetKey, MaterializeResult, asset
 

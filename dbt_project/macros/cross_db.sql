@@ -1,0 +1,120 @@
+{#-
+    Every dialect-specific piece of SQL the models need, one small dispatch macro each, so the same
+    models build on DuckDB and on Spark (dbt-spark). See ../shared/STACK.md, "Portability".
+-#}
+
+
+{#- 64-bit float: dbt.type_float() is 32-bit on both DuckDB and Spark. -#}
+{% macro type_double() %}
+    {{ return(adapter.dispatch('type_double', 'zteco')()) }}
+{% endmacro %}
+
+{% macro default__type_double() %}double precision{% endmacro %}
+
+{% macro duckdb__type_double() %}double{% endmacro %}
+
+{% macro spark__type_double() %}double{% endmacro %}
+
+
+{#-
+    Round half away from zero to `scale` digits, returned as a double. Going through DECIMAL makes
+    2.675 -> 2.68 on every engine (rounding the binary double directly does not agree across engines).
+-#}
+{% macro round_half_up(expression, scale) %}
+    {{ return(adapter.dispatch('round_half_up', 'zteco')(expression, scale)) }}
+{% endmacro %}
+
+{% macro default__round_half_up(expression, scale) -%}
+    cast(round(cast({{ expression }} as decimal(38, 9)), {{ scale }}) as {{ zteco.type_double() }})
+{%- endmacro %}
+
+
+{#- Smallest integer >= expression, as an integer. Spark's ceil returns BIGINT, DuckDB's a DOUBLE. -#}
+{% macro ceiling_int(expression) %}
+    {{ return(adapter.dispatch('ceiling_int', 'zteco')(expression)) }}
+{% endmacro %}
+
+{% macro default__ceiling_int(expression) -%}
+    cast(ceil({{ expression }}) as integer)
+{%- endmacro %}
+
+{% macro spark__ceiling_int(expression) -%}
+    cast(ceil({{ expression }}) as int)
+{%- endmacro %}
+
+
+{#-
+    Percentile with linear interpolation between closest ranks, as an aggregate:
+    k = 1 + (n - 1)p, value = X(s) + (X(s+1) - X(s))(k - s) -- the HJ 663-2013 definition.
+-#}
+{% macro percentile_cont(expression, fraction) %}
+    {{ return(adapter.dispatch('percentile_cont', 'zteco')(expression, fraction)) }}
+{% endmacro %}
+
+{% macro default__percentile_cont(expression, fraction) -%}
+    percentile_cont({{ fraction }}) within group (order by {{ expression }})
+{%- endmacro %}
+
+{% macro duckdb__percentile_cont(expression, fraction) -%}
+    quantile_cont({{ expression }}, {{ fraction }})
+{%- endmacro %}
+
+{% macro spark__percentile_cont(expression, fraction) -%}
+    percentile({{ expression }}, {{ fraction }})
+{%- endmacro %}
+
+
+{#- Distinct non-null values, sorted ascending, joined with `delimiter` (an aggregate). -#}
+{% macro string_agg_distinct_sorted(expression, delimiter) %}
+    {{ return(adapter.dispatch('string_agg_distinct_sorted', 'zteco')(expression, delimiter)) }}
+{% endmacro %}
+
+{% macro default__string_agg_distinct_sorted(expression, delimiter) -%}
+    string_agg(distinct {{ expression }}, '{{ delimiter }}' order by {{ expression }})
+{%- endmacro %}
+
+{% macro spark__string_agg_distinct_sorted(expression, delimiter) -%}
+    nullif(array_join(array_sort(collect_set({{ expression }})), '{{ delimiter }}'), '')
+{%- endmacro %}
+
+
+{#- A DATE from integer year, month and day. -#}
+{% macro date_from_parts(year, month, day) %}
+    {{ return(adapter.dispatch('date_from_parts', 'zteco')(year, month, day)) }}
+{% endmacro %}
+
+{% macro default__date_from_parts(year, month, day) -%}
+    make_date({{ year }}, {{ month }}, {{ day }})
+{%- endmacro %}
+
+
+{#- Hour of day (0-23) of a timestamp, as an integer. -#}
+{% macro hour_of_day(timestamp) %}
+    {{ return(adapter.dispatch('hour_of_day', 'zteco')(timestamp)) }}
+{% endmacro %}
+
+{% macro default__hour_of_day(timestamp) -%}
+    cast(extract(hour from {{ timestamp }}) as integer)
+{%- endmacro %}
+
+{% macro spark__hour_of_day(timestamp) -%}
+    hour({{ timestamp }})
+{%- endmacro %}
+
+
+{#- Set-returning select-list expression: one row per integer from `first` to `last` inclusive. -#}
+{% macro explode_integer_range(first, last) %}
+    {{ return(adapter.dispatch('explode_integer_range', 'zteco')(first, last)) }}
+{% endmacro %}
+
+{% macro default__explode_integer_range(first, last) -%}
+    generate_series({{ first }}, {{ last }})
+{%- endmacro %}
+
+{% macro duckdb__explode_integer_range(first, last) -%}
+    unnest(generate_series({{ first }}, {{ last }}))
+{%- endmacro %}
+
+{% macro spark__explode_integer_range(first, last) -%}
+    explode(sequence({{ first }}, {{ last }}))
+{%- endmacro %}

@@ -1,0 +1,84 @@
+-- One row per registry indicator x area x period (see int_indicator_periods_spined). Each indicator
+-- family model computes its indicators for every period of the spine, with a missing_reason where
+-- it cannot; an indicator that no family model computes yet gets value NULL and
+-- 'no data source yet'. Never zero-filled.
+{%- set families = [
+    ref('int_indicator_values__air'),
+] %}
+
+with
+
+spine as (
+
+    select
+        indicator_code,
+        area_code,
+        period_type,
+        period_start,
+        unit
+    from {{ ref('int_indicator_periods_spined') }}
+
+),
+
+computed as (
+    {% for family in families %}
+    select
+        indicator_code,
+        area_code,
+        period_type,
+        period_start,
+        value,
+        numerator,
+        denominator,
+        method_version,
+        as_of,
+        load_ids,
+        missing_reason
+    from {{ family }}
+    {% if not loop.last %}union all{% endif %}
+    {% endfor %}
+),
+
+final as (
+
+    select
+        spine.indicator_code,
+        spine.area_code,
+        spine.period_type,
+        spine.period_start,
+        computed.value,
+        computed.numerator,
+        computed.denominator,
+        spine.unit,
+        computed.method_version,
+        computed.as_of,
+        computed.load_ids,
+        case
+            when computed.indicator_code is null then 'no data source yet'
+            else computed.missing_reason
+        end as missing_reason
+
+    from spine
+    left join computed
+        on
+            spine.indicator_code = computed.indicator_code
+            and spine.area_code = computed.area_code
+            and spine.period_type = computed.period_type
+            and spine.period_start = computed.period_start
+
+)
+
+select
+    cast(indicator_code as {{ type_string() }}) as indicator_code,
+    cast(area_code as {{ type_string() }}) as area_code,
+    cast(period_type as {{ type_string() }}) as period_type,
+    cast(period_start as date) as period_start,
+    cast(value as {{ type_double() }}) as value,
+    cast(numerator as {{ type_double() }}) as numerator,
+    cast(denominator as {{ type_double() }}) as denominator,
+    cast(unit as {{ type_string() }}) as unit,
+    cast(method_version as {{ type_string() }}) as method_version,
+    cast(as_of as {{ type_timestamp() }}) as as_of,
+    cast(load_ids as {{ type_string() }}) as load_ids,
+    cast(missing_reason as {{ type_string() }}) as missing_reason
+from final
