@@ -42,7 +42,7 @@ def world() -> None:
 
 
 @world.command("generate")
-@click.option("--end", callback=_date, help="Last simulated day (default: today).")
+@click.option("--end", callback=_date, help="Last simulated day (default: yesterday, the last complete day).")
 @click.option("--size", default=1, show_default=True, type=click.IntRange(1, 100),
               help="Multiplies stations and enterprises (12 ≈ a province).")
 @click.option("--seed", default=14, show_default=True, type=int, help="World seed.")

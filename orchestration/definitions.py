@@ -27,7 +27,6 @@ ingest_selection = AssetSelection.assets(monitoring.air_hourly)
 monitoring_job = define_asset_job(
     "monitoring_daily_job",
     selection=ingest_selection,
-    partitions_def=monitoring.daily_partitions,
     description="Parse the monitoring network's landing log for a day (or a range, as one run).",
 )
 

@@ -19,6 +19,7 @@ def run_pipeline(home: Home, start: date | None, end: date | None,
                  echo: Callable[[str], None] = print) -> bool:
     from dagster import DagsterInstance
 
+    from orchestration.defs import monitoring
     from orchestration.definitions import defs
 
     days = landed_days(home)
@@ -28,6 +29,10 @@ def run_pipeline(home: Home, start: date | None, end: date | None,
         return False
     start = start or days[0]
     end = end or days[-1]
+    last_partition = date.fromisoformat(monitoring.daily_partitions.get_last_partition_key())
+    if end > last_partition:
+        echo(f"{end} is not a complete day yet: ingesting up to {last_partition}")
+        end = last_partition
     if end < start:
         echo(f"--end {end} is before --start {start}")
         return False

@@ -19,6 +19,15 @@ Environment variables:
   ZTECO_SUPERSET_WORKERS     gunicorn worker processes (default 2; each ~0.3-0.45 GB RSS).
   ZTECO_SUPERSET_VENV        the Superset virtual environment (default ``<repo>/.venv-superset``).
 
+Notes:
+  * Dashboards are published with Superset's assets importer (dashboards/import_assets.py), not
+    ``superset import-dashboards``: the latter never updates an existing chart, dataset or
+    database, only the dashboard. Publishing writes the metadata DB; no server is needed.
+  * ``fab create-admin``/``reset-password`` take the password on their command line (visible in
+    the process list for a few seconds; it is masked in superset-cli.log).
+  * Stop the server with ``stop_superset`` (or SIGTERM/Ctrl-C to ``serve``): gunicorn runs in its
+    own session, so killing only the Python parent with SIGKILL would leave it running.
+
 Command line (also usable from the project CLI):
   python -m orchestration.superset init      # db upgrade, admin user, roles (skipped when done)
   python -m orchestration.superset publish   # import dashboards/assets/ (overwrite by UUID)
@@ -101,7 +110,10 @@ def _secret_file(path: Path, env_var: str, nbytes: int, announce: str | None = N
         return path.read_text(encoding="utf-8").strip()
     path.parent.mkdir(parents=True, exist_ok=True)
     value = secrets.token_urlsafe(nbytes)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another process created it meanwhile
+        return path.read_text(encoding="utf-8").strip()
     with os.fdopen(fd, "w", encoding="utf-8") as fh:
         fh.write(value + "\n")
     if announce:
@@ -140,8 +152,6 @@ def superset_env(home: Home | Path | str | None = None) -> dict[str, str]:
             "VIRTUAL_ENV": str(venv),
             "PATH": f"{venv / 'bin'}{os.pathsep}{env.get('PATH', '')}",
             "PYTHONUNBUFFERED": "1",
-            "SCARF_ANALYTICS": "false",
-            "SUPERSET_LOG_LEVEL": "info",
         }
     )
     return env
@@ -153,6 +163,7 @@ def _run(home: Home, args: list[str], *, timeout: float = 600) -> str:
     """Run a command in the Superset environment; log its output; raise with the tail on failure."""
     h = home
     h.logs.mkdir(parents=True, exist_ok=True)
+    h.superset_home.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
     proc = subprocess.run(
         args, env=superset_env(h), cwd=h.superset_home, capture_output=True, text=True, timeout=timeout
@@ -271,7 +282,7 @@ def render_bundle(home: Home | Path | str | None = None, dest: Path | None = Non
             if path.parent.name == "charts":
                 doc["query_context"] = _chart_query_context(doc)
             text = yaml.safe_dump(doc, allow_unicode=True, sort_keys=False)
-            if "{{" in text:
+            if SERVING_PLACEHOLDER in text:
                 raise SupersetError(f"{path}: unrendered placeholder left")
             bundle.writestr(f"{_BUNDLE_ROOT}/{path.relative_to(ASSETS_DIR).as_posix()}", text)
     tmp = dest.with_suffix(".zip.tmp")
@@ -473,6 +484,7 @@ def main(argv: list[str] | None = None) -> int:
             stop["now"] = True
 
         signal.signal(signal.SIGTERM, _stop)
+        signal.signal(signal.SIGINT, _stop)  # also when started in the background (SIGINT ignored)
         try:
             while not stop["now"] and proc.poll() is None:
                 time.sleep(0.5)

@@ -38,7 +38,8 @@ GASES = ("so2", "no2", "co", "o3")
 class WorldConfig:
     seed: int = 14
     start: date = WORLD_START
-    end: date = field(default_factory=date.today)
+    # default: yesterday, the last complete day (a daily partition closes at midnight)
+    end: date = field(default_factory=lambda: date.today() - timedelta(days=1))
     size: int = 1  # multiplies stations (and later enterprises); 12 ≈ a province
 
     def __post_init__(self) -> None:

@@ -26,7 +26,7 @@ TIMEZONE = "Asia/Shanghai"
 
 # One partition per local day. Backfills run as ONE run over the whole range (single_run):
 # concurrent runs would collide on the lake partitions and on the single-writer DuckDB file.
-daily_partitions = DailyPartitionsDefinition(start_date=PARTITION_START, timezone=TIMEZONE, end_offset=1)
+daily_partitions = DailyPartitionsDefinition(start_date=PARTITION_START, timezone=TIMEZONE)
 
 AIR_STATIONS = AssetKey(["monitoring", "air_stations"])
 AIR_HOURLY = AssetKey(["monitoring", "air_hourly"])
