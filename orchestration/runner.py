@@ -19,8 +19,8 @@ def run_pipeline(home: Home, start: date | None, end: date | None,
                  echo: Callable[[str], None] = print) -> bool:
     from dagster import DagsterInstance
 
-    from orchestration.defs import monitoring
     from orchestration.definitions import defs
+    from orchestration.defs import monitoring
 
     days = landed_days(home)
     if not days:

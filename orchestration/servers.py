@@ -16,6 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ingestion.common.home import REPO_ROOT, Home
+from orchestration.processes import stop_process_group
 
 
 def _bin(name: str) -> str:
@@ -27,27 +28,6 @@ def start_process(cmd: list[str], log: Path, env: dict | None = None) -> subproc
     fh = log.open("ab")
     return subprocess.Popen(cmd, stdout=fh, stderr=subprocess.STDOUT, cwd=REPO_ROOT,
                             env=env or os.environ.copy(), start_new_session=True)
-
-
-def stop_process(proc: subprocess.Popen | None, timeout: float = 15) -> None:
-    """Stop a process and its whole group: SIGTERM, then SIGKILL if it lingers."""
-    if proc is None or proc.poll() is not None:
-        return
-    for sig, wait in ((signal.SIGTERM, timeout), (signal.SIGKILL, 5)):
-        try:
-            os.killpg(proc.pid, sig)
-        except ProcessLookupError:
-            return
-        try:
-            proc.wait(wait)
-            # the group may outlive its leader (gRPC children): kill what is left
-            try:
-                os.killpg(proc.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-            return
-        except subprocess.TimeoutExpired:
-            continue
 
 
 def wait_http(url: str, timeout: float, proc: subprocess.Popen | None = None) -> float:
@@ -93,7 +73,7 @@ def serve(home: Home, dagster_port: int, superset_port: int, echo: Callable[[str
         echo(f"Dagster UI (runs, lineage, schedules, sensors):  http://127.0.0.1:{dagster_port}")
         echo(f"Superset dashboards:                             http://127.0.0.1:{superset_port}"
              "/superset/dashboard/air-quality/")
-        echo(f"  login: admin / {superset.admin_password(home)}")
+        echo(f"  login: admin / {superset.get_admin_password(home)}")
         echo(f"logs: {home.logs}   — Ctrl-C stops everything")
         while not stopping:
             for p in procs:
@@ -106,6 +86,6 @@ def serve(home: Home, dagster_port: int, superset_port: int, echo: Callable[[str
         return 0
     finally:
         for p in reversed(procs):
-            stop_process(p)
+            stop_process_group(p)
         for s, h in old.items():
             signal.signal(s, h)

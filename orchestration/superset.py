@@ -53,6 +53,7 @@ from typing import Any
 import yaml
 
 from ingestion.common.home import REPO_ROOT, Home
+from orchestration.processes import stop_process_group
 
 ADMIN_USER = "admin"
 DEFAULT_PORT = 8088
@@ -400,34 +401,7 @@ def start_superset(
 
 def stop_superset(proc: subprocess.Popen, timeout: float = 30.0) -> None:
     """Stop the server's whole process group (gunicorn master and workers) and reap it."""
-    pgid = proc.pid  # start_new_session=True: the master leads its own group
-    for sig, wait in ((signal.SIGTERM, timeout), (signal.SIGKILL, 10.0)):
-        try:
-            os.killpg(pgid, sig)
-        except ProcessLookupError:
-            break
-        try:
-            proc.wait(timeout=wait)
-        except subprocess.TimeoutExpired:
-            continue
-        # the master is gone; make sure no worker of the group outlives it
-        deadline = time.monotonic() + 5
-        while _group_alive(pgid) and time.monotonic() < deadline:
-            time.sleep(0.1)
-        if not _group_alive(pgid):
-            break
-    if proc.poll() is None:
-        proc.wait(timeout=5)
-
-
-def _group_alive(pgid: int) -> bool:
-    try:
-        os.killpg(pgid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+    stop_process_group(proc, timeout)
 
 
 def process_group_rss(proc: subprocess.Popen) -> int:

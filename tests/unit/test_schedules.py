@@ -20,11 +20,9 @@ def test_daily_schedule_targets_the_previous_local_day():
 
 
 def test_warehouse_sensor_watches_the_monitoring_job():
-    from orchestration.definitions import defs
-
     from dagster import RunStatusSensorDefinition
 
-    from orchestration.definitions import warehouse_after_monitoring
+    from orchestration.definitions import defs, warehouse_after_monitoring
 
     sensor = defs.get_sensor_def("warehouse_after_monitoring")
     assert isinstance(sensor, RunStatusSensorDefinition)

@@ -1,0 +1,159 @@
+"""A stand-in serving database for developing the dashboards without running the pipeline.
+
+It builds ``serving/zteco.duckdb`` with exactly the mart columns of docs/CONTRACTS.md
+("Serving database marts read by dashboards") and plausible, deterministic values: the city
+(530600) and its 11 counties, two years of daily air quality, the annual assessment computed
+from those days, and plan indicator values. It publishes the file the way the pipeline does:
+build a temporary file next to the target, then ``os.replace`` it onto the serving path.
+
+The real e2e fixture is ``serving_home`` (tests/conftest.py, the lead's): it runs the pipeline
+on a small world. This module only backs the fallback fixture in tests/e2e/conftest.py.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import duckdb
+
+CITY = ("530600", "昭通市", "Zhaotong", "city", None, 0)
+COUNTIES = [
+    ("530602", "昭阳区", "Zhaoyang"),
+    ("530621", "鲁甸县", "Ludian"),
+    ("530622", "巧家县", "Qiaojia"),
+    ("530623", "盐津县", "Yanjin"),
+    ("530624", "大关县", "Daguan"),
+    ("530625", "永善县", "Yongshan"),
+    ("530626", "绥江县", "Suijiang"),
+    ("530627", "镇雄县", "Zhenxiong"),
+    ("530628", "彝良县", "Yiliang"),
+    ("530629", "威信县", "Weixin"),
+    ("530681", "水富市", "Shuifu"),
+]
+
+# (code, name_zh, unit, direction, kind, target_2025, checkpoint_2023) — a subset of the registry.
+INDICATORS = [
+    ("AIR_PM25_MEAN", "细颗粒物(PM2.5)年均浓度", "µg/m³", "lower", "binding", 25.0, None),
+    ("AIR_GOOD_DAYS_RATIO", "空气质量优良天数比例", "%", "higher", "binding", 97.0, None),
+    ("AIR_HEAVY_POLLUTION_DAYS", "重污染天数", "days", "lower", "expected", 0.0, None),
+    ("WATER_SECTION_GOOD_RATIO", "地表水断面水质优良(达到或好于Ⅲ类)比例", "%", "higher", "binding", 90.0, None),
+    ("HW_MANIFEST_CLOSED_RATE", "危险废物转移联单闭环率", "%", "higher", "expected", 100.0, None),
+    ("RESPONSIBILITY_LIST_RATE", "生态环境保护责任清单制定率", "%", "higher", "expected", 100.0, 100.0),
+]
+
+METHOD = "HJ633-2012/HJ663-2013"
+
+
+def build_serving_db(path: Path, *, first_year: int = 2023, last_year: int = 2024, pm25_shift: float = 0.0) -> Path:
+    """Write a serving database at ``path`` (atomically). ``pm25_shift`` moves every PM2.5 value,
+    so a test can publish a second version and see the change through Superset."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    tmp.unlink(missing_ok=True)
+    con = duckdb.connect(str(tmp))
+    try:
+        _populate(con, first_year, last_year, pm25_shift)
+        con.execute("CHECKPOINT")
+    finally:
+        con.close()
+    os.replace(tmp, path)
+    return path
+
+
+def _populate(con: duckdb.DuckDBPyConnection, first_year: int, last_year: int, shift: float) -> None:
+    con.execute("""
+        CREATE TABLE dim_area (
+            area_code VARCHAR PRIMARY KEY, area_name_zh VARCHAR NOT NULL, area_name_en VARCHAR,
+            area_level VARCHAR NOT NULL, parent_code VARCHAR, sort_order INTEGER)
+    """)
+    rows = [CITY] + [(c, zh, en, "county", "530600", i + 1) for i, (c, zh, en) in enumerate(COUNTIES)]
+    con.executemany("INSERT INTO dim_area VALUES (?, ?, ?, ?, ?, ?)", rows)
+
+    con.execute("""
+        CREATE TABLE dim_indicator (
+            code VARCHAR PRIMARY KEY, name_zh VARCHAR, unit VARCHAR, direction VARCHAR, kind VARCHAR,
+            target_2025 DOUBLE, checkpoint_2023 DOUBLE)
+    """)
+    con.executemany("INSERT INTO dim_indicator VALUES (?, ?, ?, ?, ?, ?, ?)", INDICATORS)
+
+    # Daily values per area from a deterministic hash (winter peak, occasional polluted days).
+    con.execute(f"""
+        CREATE TABLE fct_air_daily_area AS
+        WITH days AS (
+            SELECT CAST(d AS DATE) AS date
+            FROM range(DATE '{first_year}-01-01', DATE '{last_year + 1}-01-01', INTERVAL 1 DAY) t(d)
+        ), area_days AS (
+            SELECT a.area_code, days.date,
+                   (hash(a.area_code || CAST(days.date AS VARCHAR)) % 1000) / 1000.0 AS u,
+                   ((hash(CAST(days.date AS VARCHAR) || a.area_code) % 1000) / 1000.0) AS v,
+                   CASE WHEN a.area_level = 'city' THEN 6 ELSE a.sort_order END AS k,
+                   CASE WHEN a.area_level = 'city' THEN 22 ELSE 2 END AS station_count
+            FROM dim_area a CROSS JOIN days
+        ), all_vals AS (
+            SELECT area_code, date,
+                   greatest(3, round(14 + 16 * cos(2 * pi() * (dayofyear(date) - 15) / 365.0)
+                                     + 90 * pow(u, 6) + 1.5 * k + {shift}, 1)) AS pm2_5,
+                   round(30 + 40 * v, 1) AS pm10, round(8 + 10 * u, 1) AS so2, round(12 + 15 * v, 1) AS no2,
+                   round(0.5 + 0.6 * u, 2) AS co, round(70 + 90 * v, 1) AS o3_1h_max,
+                   round(55 + 80 * v, 1) AS o3_8h_max, station_count
+            FROM area_days
+        ), with_aqi AS (
+            SELECT *, CAST(ceil(CASE WHEN pm2_5 <= 35 THEN pm2_5 * 50 / 35
+                                     WHEN pm2_5 <= 75 THEN 50 + (pm2_5 - 35) * 50 / 40
+                                     WHEN pm2_5 <= 115 THEN 100 + (pm2_5 - 75) * 50 / 40
+                                     ELSE 150 + (pm2_5 - 115) * 50 / 35 END) AS INTEGER) AS aqi
+            FROM all_vals
+        )
+        SELECT area_code, date, aqi,
+               CASE WHEN aqi <= 50 THEN '优' WHEN aqi <= 100 THEN '良' WHEN aqi <= 150 THEN '轻度污染'
+                    WHEN aqi <= 200 THEN '中度污染' WHEN aqi <= 300 THEN '重度污染' ELSE '严重污染' END AS category,
+               CASE WHEN aqi > 50 THEN 'PM2.5' END AS primary_pollutant,
+               pm2_5, pm10, so2, no2, co, o3_1h_max, o3_8h_max,
+               aqi <= 100 AS is_good, aqi > 200 AS is_heavy,
+               CAST(station_count AS INTEGER) AS station_count, '{METHOD}' AS method_version
+        FROM with_aqi ORDER BY area_code, date
+    """)
+
+    con.execute(f"""
+        CREATE TABLE fct_air_annual_area AS
+        SELECT area_code, CAST(year(date) AS INTEGER) AS year,
+               CAST(count(*) AS INTEGER) AS valid_days,
+               round(avg(pm2_5), 1) AS pm2_5_mean, round(quantile_cont(pm2_5, 0.95), 1) AS pm2_5_p95,
+               round(avg(pm10), 1) AS pm10_mean, round(quantile_cont(pm10, 0.95), 1) AS pm10_p95,
+               round(avg(so2), 1) AS so2_mean, round(quantile_cont(so2, 0.98), 1) AS so2_p98,
+               round(avg(no2), 1) AS no2_mean, round(quantile_cont(no2, 0.98), 1) AS no2_p98,
+               round(quantile_cont(co, 0.95), 2) AS co_p95, round(quantile_cont(o3_8h_max, 0.90), 1) AS o3_8h_p90,
+               CAST(count(*) FILTER (WHERE is_good) AS INTEGER) AS good_days,
+               count(*) FILTER (WHERE is_good) / count(*) AS good_days_ratio,
+               CAST(count(*) FILTER (WHERE is_heavy) AS INTEGER) AS heavy_pollution_days,
+               count(*) >= 324 AS is_valid_year, '{METHOD}' AS method_version
+        FROM fct_air_daily_area GROUP BY ALL ORDER BY area_code, year
+    """)
+
+    con.execute(f"""
+        CREATE TABLE fct_indicator_values (
+            indicator_code VARCHAR, area_code VARCHAR, period_type VARCHAR, period_start DATE,
+            value DOUBLE, numerator DOUBLE, denominator DOUBLE, unit VARCHAR, method_version VARCHAR,
+            as_of DATE, load_ids VARCHAR[], missing_reason VARCHAR);
+        INSERT INTO fct_indicator_values
+        SELECT 'AIR_PM25_MEAN', area_code, 'year', make_date(year, 1, 1), pm2_5_mean, NULL, NULL,
+               'µg/m³', method_version, DATE '{last_year}-12-31', ['fake-load'], NULL
+        FROM fct_air_annual_area;
+        INSERT INTO fct_indicator_values
+        SELECT 'AIR_GOOD_DAYS_RATIO', area_code, 'year', make_date(year, 1, 1),
+               round(100.0 * good_days / valid_days, 1), good_days, valid_days, '%', method_version,
+               DATE '{last_year}-12-31', ['fake-load'], NULL
+        FROM fct_air_annual_area;
+        INSERT INTO fct_indicator_values
+        SELECT 'AIR_HEAVY_POLLUTION_DAYS', area_code, 'year', make_date(year, 1, 1), heavy_pollution_days,
+               NULL, NULL, 'days', method_version, DATE '{last_year}-12-31', ['fake-load'], NULL
+        FROM fct_air_annual_area;
+        INSERT INTO fct_indicator_values
+        SELECT 'HW_MANIFEST_CLOSED_RATE', a.area_code, 'year', make_date(y, 1, 1),
+               CASE WHEN a.area_code = '530626' AND y = {last_year} THEN NULL
+                    ELSE round(90 + (hash(a.area_code || y) % 100) / 10.0, 1) END,
+               NULL, NULL, '%', 'v1', DATE '{last_year}-12-31', ['fake-load'],
+               CASE WHEN a.area_code = '530626' AND y = {last_year} THEN '未收到该县年度报表' END
+        FROM dim_area a CROSS JOIN range({first_year}, {last_year + 1}) t(y);
+    """)
