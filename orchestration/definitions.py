@@ -10,6 +10,8 @@ from __future__ import annotations
 from dagster import (
     AssetSelection,
     DagsterRunStatus,
+    DefaultScheduleStatus,
+    DefaultSensorStatus,
     Definitions,
     RunRequest,
     build_schedule_from_partitioned_job,
@@ -36,11 +38,15 @@ warehouse_job = define_asset_job(
     description="Registry, dbt build (seeds, models, tests) and the published serving database.",
 )
 
-monitoring_schedule = build_schedule_from_partitioned_job(monitoring_job, hour_of_day=1, minute_of_hour=30)
+# Both run as soon as the daemon runs (dagster's default is STOPPED): the platform is meant to be live.
+monitoring_schedule = build_schedule_from_partitioned_job(
+    monitoring_job, hour_of_day=1, minute_of_hour=30, default_status=DefaultScheduleStatus.RUNNING
+)
 
 
 @run_status_sensor(run_status=DagsterRunStatus.SUCCESS, monitored_jobs=[monitoring_job],
-                   request_job=warehouse_job, description="Rebuild the warehouse after each monitoring load.")
+                   request_job=warehouse_job, default_status=DefaultSensorStatus.RUNNING,
+                   description="Rebuild the warehouse after each monitoring load.")
 def warehouse_after_monitoring(context):
     return RunRequest(run_key=f"after-{context.dagster_run.run_id}")
 
