@@ -6,7 +6,8 @@ SHELL := /bin/bash
 PY_VERSION   := 3.11
 VENV         := .venv
 SS_VENV      := .venv-superset
-UV           := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
+# uv from PATH, else a private copy bootstrapped into .tools/ with the system Python
+UV           := $(shell command -v uv 2>/dev/null || echo $(CURDIR)/.tools/bin/uv)
 export UV_COMPILE_BYTECODE := 1
 export ZTECO_HOME ?= $(CURDIR)/data
 export DAGSTER_HOME ?= $(ZTECO_HOME)/dagster
@@ -20,8 +21,9 @@ SUDO         := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 help:  ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
 
-$(UV):
-	python3 -m pip install --quiet --user uv || python3 -m pip install --quiet uv
+$(CURDIR)/.tools/bin/uv:
+	python3 -m venv $(CURDIR)/.tools
+	$(CURDIR)/.tools/bin/pip install --quiet uv
 
 # Pipeline environment, from the committed uv.lock.
 $(VENV)/.stamp: uv.lock pyproject.toml | $(UV)
@@ -73,4 +75,4 @@ clean:  ## remove build output (keeps the data home)
 	rm -rf dbt_project/target dbt_project/logs test-artifacts .pytest_cache
 
 distclean: clean  ## also remove environments and the data home
-	rm -rf $(VENV) $(SS_VENV) .apt.stamp data
+	rm -rf $(VENV) $(SS_VENV) .tools .apt.stamp data
