@@ -9,6 +9,8 @@ SS_VENV      := .venv-superset
 # uv from PATH, else a private copy bootstrapped into .tools/ with the system Python
 UV           := $(shell command -v uv 2>/dev/null || echo $(CURDIR)/.tools/bin/uv)
 export UV_COMPILE_BYTECODE := 1
+# Trust the platform certificate store (package registries may sit behind a TLS-inspecting proxy).
+export UV_SYSTEM_CERTS ?= 1
 export ZTECO_HOME ?= $(CURDIR)/data
 export DAGSTER_HOME ?= $(ZTECO_HOME)/dagster
 export ZTECO_DBT_TARGET ?= duckdb
