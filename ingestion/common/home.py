@@ -70,3 +70,17 @@ class Home:
                   self.serving.parent, self.extracts, self.dagster_home, self.superset_home, self.logs):
             p.mkdir(parents=True, exist_ok=True)
         return self
+
+
+def shared_dir() -> Path:
+    """The project's shared reference folder (DOMAIN.md, real public data used by tests).
+
+    ``ZTECO_SHARED`` when set; else ``../shared`` beside the checkout; else ``/work/shared``.
+    """
+    env = os.environ.get("ZTECO_SHARED")
+    if env:
+        return Path(env).resolve()
+    for candidate in (REPO_ROOT.parent / "shared", Path("/work/shared")):
+        if (candidate / "data").is_dir():
+            return candidate
+    return REPO_ROOT.parent / "shared"

@@ -4,12 +4,12 @@ hourly publication (6,231 published AQI values) reproduced exactly."""
 from __future__ import annotations
 
 import csv
-import os
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
+from ingestion.common.home import shared_dir
 from ingestion.standards.hj633 import (
     BREAKPOINTS,
     STANDARD,
@@ -22,7 +22,7 @@ from ingestion.standards.hj633 import (
 )
 
 REPO = Path(__file__).resolve().parents[2]
-SHARED = Path(os.environ.get("ZTECO_SHARED") or Path(__file__).resolve().parents[3] / "shared")
+SHARED = shared_dir()
 CNEMC_DIR = SHARED / "data" / "cnemc-hourly-sample"
 
 
