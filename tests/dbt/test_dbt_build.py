@@ -198,20 +198,25 @@ def test_year_with_an_insufficient_month_is_invalid(warehouse):
     assert rows[("530600", 2021)][1] is True
 
 
+def annual_pm25(raw_hours: pd.DataFrame, stations: set[str], year: int) -> float:
+    """HJ 663-2013 annual PM2.5 mean of an area: mean of the rounded area daily means."""
+    hours = raw_hours[raw_hours["station_code"].isin(stations) & (raw_hours["data_time"].dt.year == year)]
+    daily = hours.groupby(["station_code", "day"])["pm2_5"].agg(["mean", "count"])
+    daily = daily[daily["count"] >= 20]["mean"]
+    area_daily = daily.groupby(level="day").mean().map(lambda v: round_half_up(v, 0))
+    return round_half_up(area_daily.mean(), 0)
+
+
+ASSESSMENT_STATIONS = {s.station_code for s in dev_lake.STATIONS if s.is_city_assessment}
+STATIONS_530602 = {s.station_code for s in dev_lake.STATIONS if s.county_code == "530602"}
+
+
 def test_city_pm25_annual_mean_uses_assessment_stations_only(warehouse, raw_hours):
-    assessment = {s.station_code for s in dev_lake.STATIONS if s.is_city_assessment}
-    county_530602 = {s.station_code for s in dev_lake.STATIONS if s.county_code == "530602"}
+    assessment, county_530602 = ASSESSMENT_STATIONS, STATIONS_530602
     assert assessment < county_530602
 
-    def annual_pm25(stations: set[str], year: int) -> float:
-        hours = raw_hours[raw_hours["station_code"].isin(stations) & (raw_hours["data_time"].dt.year == year)]
-        daily = hours.groupby(["station_code", "day"])["pm2_5"].agg(["mean", "count"])
-        daily = daily[daily["count"] >= 20]["mean"]
-        area_daily = daily.groupby(level="day").mean().map(lambda v: round_half_up(v, 0))
-        return round_half_up(area_daily.mean(), 0)
-
     for area, stations in (("530600", assessment), ("530602", county_530602)):
-        expected = annual_pm25(stations, 2021)
+        expected = annual_pm25(raw_hours, stations, 2021)
         annual = warehouse.execute(
             "select pm2_5_mean from main.fct_air_annual_area where area_code = ? and year = 2021", [area]
         ).fetchone()[0]
@@ -242,6 +247,20 @@ def test_indicator_values_cover_the_registry_once_per_period(warehouse):
     computed_codes = {"AIR_PM25_MEAN", "AIR_GOOD_DAYS_RATIO"}
     others = df[~df["indicator_code"].isin(computed_codes)]
     assert (others["missing_reason"] == "no data source yet").all()
+    assert (others["missing_reason_zh"] == "暂无数据来源").all()
+    assert (others["missing_reason_code"] == "no_data_source").all()
+    # the Chinese text and the code are set exactly when the English reason is
+    assert (df["missing_reason_zh"].isna() == df["missing_reason"].isna()).all()
+    assert (df["missing_reason_code"].isna() == df["missing_reason"].isna()).all()
+    # a county without a station (530622 has none in the dev lake) says so, in both languages
+    no_station = df[(df["area_code"] == "530622") & (df["indicator_code"] == "AIR_PM25_MEAN")]
+    assert (no_station["missing_reason"] == "no air quality monitoring station in this area").all()
+    assert (no_station["missing_reason_zh"] == "本地区无空气质量监测站点").all()
+    # 530621 fails HJ 663-2013 validity in 2021 (OUTAGE)
+    invalid = df[(df["area_code"] == "530621") & (df["period_start"].dt.year == 2021)
+                 & df["indicator_code"].isin(computed_codes)]
+    assert len(invalid) == 2 and (invalid["missing_reason_code"] == "too_few_valid_days").all()
+    assert invalid["missing_reason_zh"].str.contains("有效监测天数不足").all()
 
     units = {r["code"]: r["unit"] for r in registry}
     assert (df["unit"] == df["indicator_code"].map(units)).all()
@@ -270,3 +289,67 @@ def test_good_days_ratio_carries_numerator_denominator_and_lineage(warehouse):
     assert dev_lake.RESUBMITTED[3] in city_2021["load_ids"].split(",")
     assert city_2021["as_of"] == pd.Timestamp("2021-12-31 23:00:00")
 
+
+
+def test_hourly_station_aqi_matches_the_python_reference(warehouse, raw_hours):
+    """fct_air_hourly_station on the dev lake (flags, missing packets, the resubmission) against
+    ingestion/standards/hj633.hourly_aqi applied to the reported (rounded) hourly values."""
+    from ingestion.standards import hj633
+
+    station = "ZT0101"  # has the resubmitted day
+    ours = warehouse.execute(
+        "select * from main.fct_air_hourly_station where station_code = ? order by data_time", [station]
+    ).df().set_index("data_time")
+    hours = raw_hours[raw_hours["station_code"] == station].set_index("data_time")
+    assert len(ours) == len(hours) > 17000
+    assert (ours["area_code"] == dev_lake.COUNTY_OF[station]).all()
+    assert (ours["method_version"] == "HJ 633-2012").all()
+    mismatches = []
+    for data_time, hour in hours.iterrows():
+        values = {p: reported(p, hour[p]) for p in ("pm2_5", "pm10", "so2", "no2", "co", "o3")}
+        result = hj633.hourly_aqi(values)
+        row = ours.loc[data_time]
+        got = {c: (None if pd.isna(row[c]) else row[c])
+               for c in ("pm2_5", "pm10", "so2", "no2", "co", "o3", "aqi", "primary_pollutant", "category")}
+        expected = {**values, "aqi": result.aqi, "primary_pollutant": result.primary_pollutant or None,
+                    "category": result.category}
+        if got != expected or bool(row["has_all_pollutants"]) != all(v is not None for v in values.values()):
+            mismatches.append((data_time, got, expected))
+    assert not mismatches, mismatches[:5]
+    # the lake has invalid flags: some hours are scored without every pollutant, and some above 50
+    assert (~ours["has_all_pollutants"] & ours["aqi"].notna()).any()
+    assert ours["primary_pollutant"].notna().sum() > 1000
+
+
+def test_baselines_are_the_2020_values_unless_the_registry_gives_one(warehouse, raw_hours):
+    with open(PROJECT / "seeds" / "indicator_registry.csv", encoding="utf-8") as f:
+        registry = {r["code"]: r for r in csv.DictReader(f)}
+    base = warehouse.execute("select * from main.fct_indicator_baselines").df()
+    values = warehouse.execute("select * from main.fct_indicator_values").df()
+    assert not base.duplicated(["indicator_code", "area_code"]).any()
+    assert set(zip(base["indicator_code"], base["area_code"], strict=True)) == set(
+        zip(values["indicator_code"], values["area_code"], strict=True))
+    assert (base["baseline_year"] == 2020).all()
+
+    values_2020 = values[values["period_start"].dt.year == 2020].set_index(["indicator_code", "area_code"])
+    for row in base.itertuples():
+        given = registry[row.indicator_code]["baseline_value"]
+        if row.area_code == "530600" and given:
+            assert (row.baseline_source, row.baseline_value) == ("registry", float(given)), row
+            continue
+        computed = values_2020.loc[(row.indicator_code, row.area_code)]
+        if pd.isna(computed["value"]):
+            assert pd.isna(row.baseline_value) and pd.isna(row.baseline_source), row
+            assert (row.missing_reason, row.missing_reason_zh) == (
+                computed["missing_reason"], computed["missing_reason_zh"]), row
+        else:
+            assert (row.baseline_source, row.baseline_value) == ("computed", computed["value"]), row
+            assert pd.isna(row.missing_reason)
+            assert row.as_of.year == 2020 and row.method_version == "HJ 663-2013"
+
+    # independently of the warehouse: the 2020 annual PM2.5 means from the raw hours
+    pm25 = base[base["indicator_code"] == "AIR_PM25_MEAN"].set_index("area_code")
+    for area, stations in (("530600", ASSESSMENT_STATIONS), ("530602", STATIONS_530602)):
+        assert pm25.loc[area, "baseline_value"] == annual_pm25(raw_hours, stations, 2020), area
+    assert pm25.loc["530600", "baseline_source"] == "computed"  # the registry gives no PM2.5 baseline
+    assert pm25.loc["530622", "missing_reason_zh"] == "本地区无空气质量监测站点"

@@ -135,25 +135,28 @@ def _populate(con: duckdb.DuckDBPyConnection, first_year: int, last_year: int, s
         CREATE TABLE fct_indicator_values (
             indicator_code VARCHAR, area_code VARCHAR, period_type VARCHAR, period_start DATE,
             value DOUBLE, numerator DOUBLE, denominator DOUBLE, unit VARCHAR, method_version VARCHAR,
-            as_of DATE, load_ids VARCHAR[], missing_reason VARCHAR);
+            as_of DATE, load_ids VARCHAR[], missing_reason VARCHAR, missing_reason_zh VARCHAR,
+            missing_reason_code VARCHAR);
         INSERT INTO fct_indicator_values
         SELECT 'AIR_PM25_MEAN', area_code, 'year', make_date(year, 1, 1), pm2_5_mean, NULL, NULL,
-               'µg/m³', method_version, DATE '{last_year}-12-31', ['fake-load'], NULL
+               'µg/m³', method_version, DATE '{last_year}-12-31', ['fake-load'], NULL, NULL, NULL
         FROM fct_air_annual_area;
         INSERT INTO fct_indicator_values
         SELECT 'AIR_GOOD_DAYS_RATIO', area_code, 'year', make_date(year, 1, 1),
                round(100.0 * good_days / valid_days, 1), good_days, valid_days, '%', method_version,
-               DATE '{last_year}-12-31', ['fake-load'], NULL
+               DATE '{last_year}-12-31', ['fake-load'], NULL, NULL, NULL
         FROM fct_air_annual_area;
         INSERT INTO fct_indicator_values
         SELECT 'AIR_HEAVY_POLLUTION_DAYS', area_code, 'year', make_date(year, 1, 1), heavy_pollution_days,
-               NULL, NULL, 'days', method_version, DATE '{last_year}-12-31', ['fake-load'], NULL
+               NULL, NULL, 'days', method_version, DATE '{last_year}-12-31', ['fake-load'], NULL, NULL, NULL
         FROM fct_air_annual_area;
         INSERT INTO fct_indicator_values
         SELECT 'HW_MANIFEST_CLOSED_RATE', a.area_code, 'year', make_date(y, 1, 1),
                CASE WHEN a.area_code = '530626' AND y = {last_year} THEN NULL
                     ELSE round(90 + (hash(a.area_code || y) % 100) / 10.0, 1) END,
                NULL, NULL, '%', 'v1', DATE '{last_year}-12-31', ['fake-load'],
-               CASE WHEN a.area_code = '530626' AND y = {last_year} THEN '未收到该县年度报表' END
+               CASE WHEN a.area_code = '530626' AND y = {last_year} THEN 'no county report received' END,
+               CASE WHEN a.area_code = '530626' AND y = {last_year} THEN '未收到该县年度报表' END,
+               CASE WHEN a.area_code = '530626' AND y = {last_year} THEN 'no_county_report' END
         FROM dim_area a CROSS JOIN range({first_year}, {last_year + 1}) t(y);
     """)

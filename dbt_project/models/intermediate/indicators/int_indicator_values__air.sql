@@ -120,14 +120,14 @@ final as (
         {{ method_version(['air_annual_assessment']) }} as method_version,
         as_of,
         load_ids,
+        -- reason codes of the indicator_missing_reasons seed (texts live there)
         case
             when value is not null then null
-            when not has_station then 'no air quality monitoring station in this area'
-            when not has_data then 'no valid air quality data in this year'
-            when not is_valid_year
-                then 'too few valid days for HJ 663-2013 (needs >= 324 in the year, >= 27 per month, >= 25 in February)'
-            else 'no valid daily value of the pollutant in this year'
-        end as missing_reason
+            when not has_station then 'no_station'
+            when not has_data then 'no_data_in_year'
+            when not is_valid_year then 'too_few_valid_days'
+            else 'no_valid_pollutant_value'
+        end as missing_reason_code
     from assessed
 
 )

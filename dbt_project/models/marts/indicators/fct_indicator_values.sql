@@ -1,7 +1,8 @@
 -- One row per registry indicator x area x period (see int_indicator_periods_spined). Each indicator
--- family model computes its indicators for every period of the spine, with a missing_reason where
--- it cannot; an indicator that no family model computes yet gets value NULL and
--- 'no data source yet'. Never zero-filled.
+-- family model computes its indicators for every period of the spine, with a missing_reason_code
+-- where it cannot; an indicator that no family model computes yet gets value NULL and
+-- 'no_data_source'. Never zero-filled. The reason texts (English for engineers, Chinese for the
+-- dashboards) come from the indicator_missing_reasons seed.
 {%- set families = [
     ref('int_indicator_values__air'),
 ] %}
@@ -33,13 +34,23 @@ computed as (
         method_version,
         as_of,
         load_ids,
-        missing_reason
+        missing_reason_code
     from {{ family }}
     {% if not loop.last %}union all{% endif %}
     {% endfor %}
 ),
 
-final as (
+missing_reasons as (
+
+    select
+        reason_code,
+        reason_en,
+        reason_zh
+    from {{ ref('indicator_missing_reasons') }}
+
+),
+
+coded as (
 
     select
         spine.indicator_code,
@@ -54,9 +65,9 @@ final as (
         computed.as_of,
         computed.load_ids,
         case
-            when computed.indicator_code is null then 'no data source yet'
-            else computed.missing_reason
-        end as missing_reason
+            when computed.indicator_code is null then 'no_data_source'
+            else computed.missing_reason_code
+        end as missing_reason_code
 
     from spine
     left join computed
@@ -65,6 +76,17 @@ final as (
             and spine.area_code = computed.area_code
             and spine.period_type = computed.period_type
             and spine.period_start = computed.period_start
+
+),
+
+final as (
+
+    select
+        coded.*,
+        missing_reasons.reason_en as missing_reason,
+        missing_reasons.reason_zh as missing_reason_zh
+    from coded
+    left join missing_reasons on coded.missing_reason_code = missing_reasons.reason_code
 
 )
 
@@ -80,5 +102,7 @@ select
     cast(method_version as {{ type_string() }}) as method_version,
     cast(as_of as {{ type_timestamp() }}) as as_of,
     cast(load_ids as {{ type_string() }}) as load_ids,
-    cast(missing_reason as {{ type_string() }}) as missing_reason
+    cast(missing_reason as {{ type_string() }}) as missing_reason,
+    cast(missing_reason_zh as {{ type_string() }}) as missing_reason_zh,
+    cast(missing_reason_code as {{ type_string() }}) as missing_reason_code
 from final
