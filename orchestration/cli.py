@@ -6,6 +6,7 @@
     zteco serve            start the Dagster UI + daemon and Superset on 127.0.0.1
     zteco hj212 decode     decode HJ 212-2017 packets to JSON lines
     zteco aqi              HJ 633-2012 AQI of concentrations in a CSV
+    zteco quality          expectation suites; accept violations that cannot be fixed at the source
 """
 
 from __future__ import annotations
@@ -47,11 +48,12 @@ def world() -> None:
               help="Multiplies stations and enterprises (12 ≈ a province).")
 @click.option("--seed", default=14, show_default=True, type=int, help="World seed.")
 def world_generate(end: date | None, size: int, seed: int) -> None:
-    """Generate the world and land what the simulated sources send (HJ 212 packets, registries).
+    """Generate the world and land what the simulated sources send (HJ 212 packets, registries, the
+    census delivery, the permit list export).
 
     Landing files are immutable: files already there are kept, so extending --end only adds days.
     """
-    from ingestion.monitoring.simulator import generate
+    from ingestion.simulate.generate import generate
     from ingestion.simulate.world import WorldConfig
 
     home = prepare_env()
@@ -63,6 +65,12 @@ def world_generate(end: date | None, size: int, seed: int) -> None:
                f"{summary['landing_files_written']} landing files written "
                f"({summary['landing_files_kept']} kept), {summary['anomalies']} anomalies in world/anomalies.csv "
                f"[{time.perf_counter() - t0:.1f}s]")
+    census, permits = summary["census"], summary["permits"]
+    click.echo(f"  census delivery: {census['workbooks']} workbooks, {census['records']} records "
+               f"({'written' if census['written'] else 'kept'}), {sum(census['defects'].values())} defects in "
+               "world/census_defects.csv")
+    click.echo(f"  permit list export: {permits['file']}, {permits['rows']} rows "
+               f"({'written' if permits['written'] else 'kept'}), defects in world/permits_defects.csv")
 
 
 @main.command("run")
@@ -140,6 +148,90 @@ def aqi_cmd(file) -> None:
         aqi_csv_stream(file, sys.stdout)
     except ValueError as e:
         raise click.ClickException(str(e)) from None
+
+
+@main.group()
+def quality() -> None:
+    """Data quality: the expectation suites and operator acknowledgements (quality/README.md)."""
+
+
+@quality.command("rules")
+@click.option("--dataset", help="Only this dataset (e.g. monitoring/air_hourly).")
+def quality_rules(dataset: str | None) -> None:
+    """List every rule: dataset, code, blocking or warning, and why."""
+    from quality.suites import SUITES
+
+    for suite in SUITES.values():
+        if dataset and suite.dataset != dataset:
+            continue
+        click.echo(f"{suite.dataset}: {suite.description}")
+        for r in suite.rules:
+            note = "" if r.acceptable or not r.blocking else " (cannot be accepted)"
+            click.echo(f"  {r.code:<24} {r.severity:<8} {r.title}{note}")
+
+
+@quality.command("accept")
+@click.option("--dataset", required=True, help="Dataset of the suite, e.g. monitoring/air_hourly.")
+@click.option("--rule", "rule_code", required=True, help="Rule code, e.g. negative_concentration.")
+@click.option("--partition", help="Day (YYYY-MM-DD) or range (D1..D2) of a daily dataset. An unpartitioned "
+                                  "dataset (the registry) is accepted for the file as it is now.")
+@click.option("--note", required=True, help="Why the violation is accepted (who said so, ticket …).")
+def quality_accept(dataset: str, rule_code: str, partition: str | None, note: str) -> None:
+    """Accept the violations of a blocking rule that cannot be fixed at the source.
+
+    The rows stay quarantined; the blocking check passes (reporting how many were accepted) the
+    next time the partition is processed: `zteco run --start D --end D`.
+    """
+    from quality import acknowledgements
+    from quality.suites import get_suite
+
+    home = prepare_env()
+    try:
+        suite = get_suite(dataset)
+        rule = suite.rule(rule_code)
+    except KeyError as e:
+        raise click.BadParameter(str(e.args[0])) from None
+    if not rule.blocking:
+        raise click.ClickException(f"{rule.code} is a warning: it never stops a run, there is nothing to accept")
+    if not rule.acceptable:
+        raise click.ClickException(f"{rule.code} rejects a whole file that cannot be read; it cannot be "
+                                   "accepted: have the file delivered again (quality/README.md)")
+    if not note.strip():
+        raise click.BadParameter("say why the violation is accepted", param_hint="--note")
+    if suite.partitioned:
+        if not partition:
+            raise click.BadParameter(f"{dataset} is daily: give the day or range accepted", param_hint="--partition")
+        try:
+            scope = acknowledgements.parse_partition(partition)
+        except ValueError as e:
+            raise click.BadParameter(str(e), param_hint="--partition") from None
+        rerun = f"zteco run --start {scope.split('..')[0]} --end {scope.split('..')[-1]}"
+    else:
+        if partition:
+            raise click.BadParameter(f"{dataset} is not partitioned: the acceptance covers its current file",
+                                     param_hint="--partition")
+        landing = home.root / suite.landing_file
+        if not landing.exists():
+            raise click.ClickException(f"{landing} does not exist: nothing to accept")
+        scope = acknowledgements.fingerprint(landing)
+        rerun = "zteco run"
+    ack = acknowledgements.add(home, dataset, rule.code, scope, note)
+    click.echo(f"accepted {ack.dataset} {ack.rule} for {ack.partition} ({ack.accepted_by}, {ack.accepted_at}); "
+               f"stored in {acknowledgements.path(home)}")
+    click.echo(f"re-process with: {rerun}")
+
+
+@quality.command("list")
+def quality_list() -> None:
+    """Show the acknowledgements on record."""
+    from quality import acknowledgements
+
+    home = prepare_env()
+    acks = acknowledgements.load(home)
+    if not acks:
+        click.echo(f"no acknowledgements ({acknowledgements.path(home)})")
+    for a in acks:
+        click.echo(f"{a.accepted_at}  {a.dataset}  {a.rule}  {a.partition}  {a.accepted_by}: {a.note}")
 
 
 if __name__ == "__main__":

@@ -21,21 +21,25 @@ from dagster import (
 )
 
 from orchestration.dbt import dbt_resource, warehouse_dbt_assets
-from orchestration.defs import monitoring, serving
+from orchestration.defs import census, monitoring, permits, serving
 from orchestration.resources import DataHome
 
-ingest_selection = AssetSelection.assets(monitoring.air_hourly)
+# The registry is validated and landed in the same run as the packets it authenticates: a blocking
+# quality check on it stops the packets (and, through the sensor, the warehouse) from building.
+ingest_selection = AssetSelection.assets(monitoring.air_stations, monitoring.air_hourly)
 
 monitoring_job = define_asset_job(
     "monitoring_daily_job",
     selection=ingest_selection,
-    description="Parse the monitoring network's landing log for a day (or a range, as one run).",
+    description="Validate and land the station registry, then parse the monitoring network's landing log "
+                "for a day (or a range, as one run). Blocking quality checks stop the run.",
 )
 
 warehouse_job = define_asset_job(
     "warehouse_job",
-    selection=AssetSelection.assets(monitoring.air_stations, warehouse_dbt_assets, serving.serving_database),
-    description="Registry, dbt build (seeds, models, tests) and the published serving database.",
+    selection=AssetSelection.assets(census.census_delivery, permits.permit_list, warehouse_dbt_assets,
+                                    serving.serving_database),
+    description="dbt build (seeds, models, tests) and the published serving database.",
 )
 
 # Both run as soon as the daemon runs (dagster's default is STOPPED): the platform is meant to be live.
@@ -46,14 +50,15 @@ monitoring_schedule = build_schedule_from_partitioned_job(
 
 @run_status_sensor(run_status=DagsterRunStatus.SUCCESS, monitored_jobs=[monitoring_job],
                    request_job=warehouse_job, default_status=DefaultSensorStatus.RUNNING,
-                   description="Rebuild the warehouse after each monitoring load.")
+                   description="Rebuild the warehouse after each successful monitoring load (a run stopped by a "
+                               "blocking quality check ends in failure, so it does not trigger a build).")
 def warehouse_after_monitoring(context):
     return RunRequest(run_key=f"after-{context.dagster_run.run_id}")
 
 
 defs = Definitions(
-    assets=[monitoring.air_stations, monitoring.air_hourly, monitoring.load_log_spec, warehouse_dbt_assets,
-            serving.serving_database],
+    assets=[monitoring.air_stations, monitoring.air_hourly, monitoring.load_log_spec, census.census_delivery,
+            permits.permit_list, warehouse_dbt_assets, serving.serving_database],
     asset_checks=[monitoring.air_hourly_reconciles],
     jobs=[monitoring_job, warehouse_job],
     schedules=[monitoring_schedule],

@@ -118,3 +118,26 @@
 {% macro spark__explode_integer_range(first, last) -%}
     explode(sequence({{ first }}, {{ last }}))
 {%- endmacro %}
+
+
+{#-
+    An enterprise name reduced for matching: white space (ASCII and full-width U+3000, written as the character itself: RE2 has no \u escape), brackets (ASCII and
+    full-width) and the company-form suffixes 股份有限公司 / 有限责任公司 / 有限公司 removed, lower case.
+    "昭通鑫源（集团）有限责任公司" and "昭通鑫源(集团) 有限公司" both become "昭通鑫源集团".
+    DuckDB (RE2) needs the 'g' flag to replace every match; Spark (Java regex) replaces all by default.
+-#}
+{% macro normalise_enterprise_name(expression) %}
+    {{ return(adapter.dispatch('normalise_enterprise_name', 'zteco')(expression)) }}
+{% endmacro %}
+
+{% macro enterprise_name_pattern() -%}
+    '[[:space:]　()（）\[\]【】]|股份有限公司|有限责任公司|有限公司'
+{%- endmacro %}
+
+{% macro default__normalise_enterprise_name(expression) -%}
+    lower(regexp_replace({{ expression }}, {{ zteco.enterprise_name_pattern() }}, '', 'g'))
+{%- endmacro %}
+
+{% macro spark__normalise_enterprise_name(expression) -%}
+    lower(regexp_replace({{ expression }}, '[\\s　()（）\\[\\]【】]|股份有限公司|有限责任公司|有限公司', ''))
+{%- endmacro %}

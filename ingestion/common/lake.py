@@ -64,17 +64,20 @@ class FileLoad:
         return self.received == self.loaded + self.quarantined + self.duplicates
 
 
-def replace_partition(directory: Path, name: str, table: pa.Table) -> Path:
+def replace_partition(directory: Path, name: str, table: pa.Table, *, keep_others: bool = False) -> Path:
     """Replace every Parquet file of a partition directory by one new file, atomically per file.
 
     Re-loading a partition must not double its rows: the previous files are removed only after
-    the new one is in place.
+    the new one is in place. ``keep_others`` only adds the file (an append-only folder, such as
+    the quarantine of a dataset whose landing file is overwritten by each delivery).
     """
     directory.mkdir(parents=True, exist_ok=True)
     target = directory / name
     tmp = directory / f".{name}.tmp"
     pq.write_table(table, tmp, compression="zstd")
     os.replace(tmp, target)
+    if keep_others:
+        return target
     for old in directory.glob("*.parquet"):
         if old != target:
             old.unlink()

@@ -4,12 +4,20 @@ Every source system knows an enterprise under its own identity: the census by it
 code and full name, the permit list by permit number (credit code sometimes missing), the
 solid-waste platform and the online-monitoring registry by names spelled their own way. The
 world keeps the truth (``true_id``) so the matching can be scored for precision and recall.
+
+Discharge permits (排污许可): every key unit holds a 重点管理 permit; of the others, 70% hold a
+简化管理 permit or an 登记管理 registration. The number is the credit code + a 3-digit sequence + P
+(permit) or W (registration receipt), as the national permit platform issues them. The issue date
+follows the national roll-out (key industries from mid-2017, simplified management and registration
+in 2019-2020, full coverage by the end of 2020), with some late; an enterprise founded afterwards
+gets its permit a few months after it starts. Those attributes come from their own random stream
+(``rng(cfg, 21)``) so the draws of the original population are unchanged.
 """
 
 from __future__ import annotations
 
 import csv
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
@@ -27,6 +35,9 @@ TRADE_NAMES = [
     "兴达", "汇丰", "长城", "天宇", "中兴", "德胜", "海天", "嘉禾",
 ]
 SUFFIXES = ["有限公司", "有限责任公司", "股份有限公司"]
+# Bracketed qualifiers some registered names carry (集团 companies, plants of a company).
+QUALIFIERS = ["（集团）", "（昭通）", "（一厂）", "（二厂）"]
+PERMIT_CATEGORIES = ("重点管理", "简化管理", "登记管理")
 
 
 @dataclass(frozen=True)
@@ -57,6 +68,11 @@ class Enterprise:
     heavy_metal: bool
     hw_generator: bool
     emissions_2017: dict[str, float]  # t/yr; hm_kg in kg; hw_t and isw_t generated
+    permit_category: str | None = None  # 重点管理 | 简化管理 | 登记管理 (None: no permit)
+    permit_issued: date | None = None
+
+    def existed_on(self, day: date) -> bool:
+        return self.founded <= day and (self.closed is None or self.closed > day)
 
 
 def load_industries() -> list[Industry]:
@@ -111,4 +127,44 @@ def enterprises(cfg: WorldConfig) -> list[Enterprise]:
             hw_generator=bool(r.random() < ind.hw_share),
             emissions_2017={k2: round(v * scale, 3) for k2, v in ind.base.items()},
         ))
+    return _with_permits_and_qualifiers(cfg, out)
+
+
+def _day_between(r: np.random.Generator, first: date, last: date) -> date:
+    return date.fromordinal(int(r.integers(first.toordinal(), last.toordinal() + 1)))
+
+
+def _with_permits_and_qualifiers(cfg: WorldConfig, population: list[Enterprise]) -> list[Enterprise]:
+    """Permit category, number and issue date; a bracketed qualifier in some names (own stream)."""
+    r = rng(cfg, 21)
+    out = []
+    for e in population:
+        draws = r.random(4)
+        name = e.name
+        if draws[0] < 0.08:
+            q = QUALIFIERS[int(draws[1] * len(QUALIFIERS))]
+            suffix = next(s for s in sorted(SUFFIXES, key=len, reverse=True) if name.endswith(s))
+            name = name[: -len(suffix)] + q + suffix if q == "（集团）" else name + q
+        category = issued = permit = None
+        if e.permit_no is not None:
+            if e.is_key_unit:
+                category = "重点管理"
+                first, last = date(2017, 6, 1), date(2020, 9, 30)
+            elif draws[2] < 0.6:
+                category = "简化管理"
+                first, last = date(2019, 1, 1), date(2020, 9, 30)
+            else:
+                category = "登记管理"
+                first, last = date(2019, 10, 1), date(2020, 9, 30)
+            if draws[3] < 0.08:  # late: the unit applied only after the roll-out
+                first, last = date(2021, 1, 1), date(2023, 6, 30)
+            issued = _day_between(r, first, last)
+            started = date.fromordinal(e.founded.toordinal() + 60)
+            if issued < started:
+                issued = _day_between(r, started, date.fromordinal(started.toordinal() + 180))
+            if e.closed is not None and e.closed <= issued:
+                category = issued = None  # closed before it was ever permitted
+            else:
+                permit = f"{e.credit_code}001{'W' if category == '登记管理' else 'P'}"
+        out.append(replace(e, name=name, permit_no=permit, permit_category=category, permit_issued=issued))
     return out

@@ -1,11 +1,21 @@
-"""Monitoring networks: the air stations' HJ 212 landing log → Parquet lake, daily partitions."""
+"""Monitoring networks: the air stations' HJ 212 landing log → Parquet lake, daily partitions.
 
+Both assets validate their batch *as received* with a Great Expectations suite (quality/suites)
+inside the asset step and report one asset check per rule (``quality_<rule>``). The checks are
+declared on the asset (``check_specs``) rather than as separate ``@asset_check`` functions because
+the batch as received — after parsing, before quarantine — exists only inside the step: a separate
+check would have to parse the landing again or read an unquarantined copy. See quality/README.md.
+"""
 
-from datetime import date, datetime, timedelta
+import time
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from pathlib import Path
 
 from dagster import (
     AssetCheckResult,
     AssetCheckSeverity,
+    AssetCheckSpec,
     AssetExecutionContext,
     AssetKey,
     AssetSpec,
@@ -20,6 +30,11 @@ from dagster import (
 from ingestion.common.lake import new_load_id, write_load_log
 from ingestion.monitoring import air_loader
 from orchestration.resources import DataHome
+from quality import acknowledgements
+from quality.gate import Gate
+from quality.rules import Suite
+from quality.suites import AIR_HOURLY as HOURLY_SUITE
+from quality.suites import AIR_STATIONS as STATIONS_SUITE
 
 PARTITION_START = "2020-01-01"
 TIMEZONE = "Asia/Shanghai"
@@ -38,58 +53,94 @@ load_log_spec = AssetSpec(
 )
 
 
-@asset(key=AIR_STATIONS, group_name="ingestion", compute_kind="python",
-       description="Air station / device registry of the monitoring network, landed as Parquet.")
-def air_stations(context: AssetExecutionContext, data_home: DataHome) -> MaterializeResult:
+def quality_check_specs(suite: Suite, key: AssetKey) -> list[AssetCheckSpec]:
+    """One asset check per rule of the suite; blocking rules block downstream assets."""
+    return [AssetCheckSpec(suite.check_name(r), asset=key, blocking=r.blocking,
+                           description=f"[{r.severity}] {r.title}. {r.why}")
+            for r in suite.rules]
+
+
+def quality_check_results(gate: Gate, key: AssetKey, results_path: Path) -> Iterator[AssetCheckResult]:
+    """The gate's verdicts as check results. A blocking rule that fails is an ERROR: Dagster then fails
+    the step and skips everything downstream in the run. A rule not evaluated (the batch was rejected
+    as a whole by an earlier rule) is reported as a failed WARN check, not as a pass."""
+    for v in gate.verdicts():
+        severity = AssetCheckSeverity.ERROR if v.rule.blocking and v.evaluated else AssetCheckSeverity.WARN
+        yield AssetCheckResult(
+            asset_key=key, check_name=v.check_name, passed=v.passed, severity=severity, description=v.description,
+            metadata={**{k: (MetadataValue.json(val) if isinstance(val, list) else val)
+                         for k, val in v.metadata.items()},
+                      "results": MetadataValue.path(str(results_path))},
+        )
+
+
+@asset(key=AIR_STATIONS, group_name="ingestion", compute_kind="python", output_required=False,
+       check_specs=quality_check_specs(STATIONS_SUITE, AIR_STATIONS),
+       description="Air station / device registry of the monitoring network, landed as Parquet after the "
+                   "monitoring/air_stations expectation suite; a file that cannot be read leaves the previous "
+                   "registry in place.")
+def air_stations(context: AssetExecutionContext, data_home: DataHome):
     home = data_home.home()
     load_id = new_load_id("monitoring.registry", "all", context.run_id)
-    path, fl = air_loader.load_registry(home, load_id)
-    write_load_log(home, load_id, [fl])
-    return MaterializeResult(metadata={"stations": fl.loaded, "path": str(path), "load_id": load_id})
+    registry = air_loader.registry_path(home)
+    version = acknowledgements.fingerprint(registry) if registry.exists() else ""
+    gate = Gate(STATIONS_SUITE, load_id, acks=acknowledgements.load(home), ack_partition=lambda _: version,
+                quarantine_hint=f"lake/quarantine/{STATIONS_SUITE.dataset}/")
+    res = air_loader.load_registry(home, load_id, gate)
+    write_load_log(home, load_id, [res.file_load])
+    results_path = gate.write_results(home)
+    if res.lake_path is None:
+        context.log.error(f"{res.file_load.source_file} rejected as a whole: the lake keeps its previous station "
+                          f"registry; {res.quarantined} rows quarantined")
+    else:
+        yield MaterializeResult(metadata={
+            "stations": res.stations, "quarantined": res.quarantined, "path": str(res.lake_path),
+            "load_id": load_id, "registry_version": version,
+        })
+    yield from quality_check_results(gate, AIR_STATIONS, results_path)
 
 
 @asset(key=AIR_HOURLY, deps=[AIR_STATIONS], group_name="ingestion", compute_kind="python",
        partitions_def=daily_partitions, backfill_policy=BackfillPolicy.single_run(),
-       description="Hourly air-station packets (HJ 212-2017, CN=2061) parsed into the lake; bad packets "
-                   "quarantined with rule and reason.")
-def air_hourly(context: AssetExecutionContext, data_home: DataHome) -> MaterializeResult:
+       check_specs=quality_check_specs(HOURLY_SUITE, AIR_HOURLY),
+       description="Hourly air-station packets (HJ 212-2017, CN=2061) parsed into the lake; packets that cannot "
+                   "be decoded and rows failing a blocking expectation are quarantined with rule and reason.")
+def air_hourly(context: AssetExecutionContext, data_home: DataHome):
     home = data_home.home()
     window = context.partition_time_window
     first = window.start.date()
     last = (window.end - timedelta(days=1)).date()
     load_id = new_load_id("monitoring.hj212", f"{first}..{last}", context.run_id)
-    _, devices = air_loader.read_registry(home)
-    landed = {d for d in air_loader.landed_days(home) if first <= d <= last}
-    loads, hourly, realtime = [], 0, 0
-    day: date = first
-    n_days = (last - first).days + 1
-    for i in range(n_days):
-        day = first + timedelta(days=i)
-        if day not in landed:
-            continue
-        res = air_loader.load_day(home, day, load_id, devices)
-        loads += res.files
-        hourly += res.hourly_rows
-        realtime += res.realtime_rows
-        if (i + 1) % 200 == 0:
-            context.log.info(f"air_hourly: {i + 1}/{n_days} days parsed ({hourly} station-hours)")
-    write_load_log(home, load_id, loads)
-    received = sum(f.received for f in loads)
-    quarantined = sum(f.quarantined for f in loads)
-    duplicates = sum(f.duplicates for f in loads)
-    context.log.info(f"air_hourly {first}..{last}: received {received}, hourly {hourly}, realtime {realtime}, "
-                     f"quarantined {quarantined}, duplicates {duplicates}")
-    return MaterializeResult(metadata={
+    devices, excluded = air_loader.registry_devices(home)
+    gate = Gate(HOURLY_SUITE, load_id, acks=acknowledgements.load(home),
+                quarantine_hint=f"lake/quarantine/{HOURLY_SUITE.dataset}/date={{partition}}/")
+    res = air_loader.load_hourly(home, first, last, load_id, devices, gate, excluded, log=context.log.info)
+    write_load_log(home, load_id, res.files)
+    t0 = time.perf_counter()
+    results_path = gate.write_results(home)
+    gate_seconds = gate.seconds + time.perf_counter() - t0
+    received = sum(f.received for f in res.files)
+    quarantined = sum(f.quarantined for f in res.files)
+    duplicates = sum(f.duplicates for f in res.files)
+    context.log.info(f"air_hourly {first}..{last}: received {received}, hourly {res.hourly_rows}, realtime "
+                     f"{res.realtime_rows}, quarantined {quarantined} ({res.quality_quarantined} for quality), "
+                     f"duplicates {duplicates}; parse {res.parse_seconds:.1f}s, quality {gate_seconds:.1f}s, "
+                     f"write {res.write_seconds:.1f}s")
+    yield MaterializeResult(metadata={
         "load_id": load_id,
-        "days_with_data": len(landed),
+        "days_with_data": res.days_with_data,
         "received": received,
-        "loaded_hourly": hourly,
-        "loaded_realtime": realtime,
+        "loaded_hourly": res.hourly_rows,
+        "loaded_realtime": res.realtime_rows,
         "quarantined": quarantined,
+        "quarantined_for_quality": res.quality_quarantined,
         "duplicates": duplicates,
-        "balanced": all(f.balanced for f in loads),
+        "balanced": all(f.balanced for f in res.files),
+        "quality_seconds": round(gate_seconds, 2),
+        "quality_results": MetadataValue.path(str(results_path)),
         "as_of": MetadataValue.text(datetime.now().isoformat(timespec="seconds")),
     })
+    yield from quality_check_results(gate, AIR_HOURLY, results_path)
 
 
 @asset_check(asset=AIR_HOURLY, blocking=True,

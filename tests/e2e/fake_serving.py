@@ -160,3 +160,45 @@ def _populate(con: duckdb.DuckDBPyConnection, first_year: int, last_year: int, s
                CASE WHEN a.area_code = '530626' AND y = {last_year} THEN 'no_county_report' END
         FROM dim_area a CROSS JOIN range({first_year}, {last_year + 1}) t(y);
     """)
+    _populate_enterprises(con)
+
+
+def _populate_enterprises(con: duckdb.DuckDBPyConnection) -> None:
+    """The enterprise marts of docs/CONTRACTS.md (dim_enterprise, enterprise_source_links,
+    fct_key_pollutant_units, fct_census_emissions_county): two enterprises per county."""
+    con.execute("""
+        CREATE TABLE dim_enterprise AS
+        SELECT 'ENT' || a.area_code || k AS enterprise_id, '91' || a.area_code || '0000000' || k || 'X' AS credit_code,
+               a.area_name_zh || '示例' || k || '有限公司' AS name, a.area_code AS county_code,
+               '0610' AS industry_code, '烟煤和无烟煤开采洗选' AS industry_name_zh, k = 1 AS in_census,
+               TRUE AS in_permits, CAST(1 + (k = 1)::INT AS INTEGER) AS source_count, CAST(2 AS INTEGER) AS record_count,
+               1.0::DOUBLE AS min_confidence, NULL::VARCHAR AS permit_no, '重点管理' AS permit_category,
+               DATE '2019-06-30' AS permit_issued_on, TRUE AS permit_is_valid, k = 1 AS is_key_unit,
+               FALSE AS is_heavy_metal_industry, NULL::VARCHAR AS heavy_metal_category_zh, FALSE AS needs_review
+        FROM dim_area a CROSS JOIN range(1, 3) t(k) WHERE a.area_level = 'county';
+        CREATE TABLE enterprise_source_links AS
+        SELECT s AS source_system, enterprise_id || s AS source_record_id, enterprise_id,
+               CASE WHEN s = 'census' THEN 'credit_code' ELSE 'permit_no' END AS match_method,
+               CASE WHEN s = 'census' THEN '统一社会信用代码' ELSE '排污许可证编号' END AS match_method_zh,
+               1.0::DOUBLE AS confidence, 'industrial' AS record_kind, credit_code, credit_code AS credit_code_raw,
+               NULL::VARCHAR AS permit_no, name, county_code, DATE '2017-12-31' AS known_from,
+               NULL::DATE AS known_until, NULL::VARCHAR AS dq_flags, 'fake' AS source_file, NULL::VARCHAR AS sheet_name,
+               CAST(1 AS BIGINT) AS record_line, 'fake-load' AS load_id
+        FROM dim_enterprise CROSS JOIN (VALUES ('census'), ('permits')) t(s);
+        CREATE TABLE fct_key_pollutant_units AS
+        SELECT enterprise_id, credit_code, name, county_code, industry_code, industry_name_zh,
+               TRUE AS listed_by_permit, TRUE AS meets_census_criteria, 'cod' AS criteria_met,
+               '化学需氧量' AS criteria_met_zh, 'both' AS list_basis,
+               '排污许可重点管理且普查排放量达标' AS list_basis_zh, permit_no, permit_category, permit_issued_on,
+               '第二次全国污染源普查-2017' AS method_version
+        FROM dim_enterprise WHERE is_key_unit;
+        CREATE TABLE fct_census_emissions_county AS
+        SELECT a.area_code, c.source_category, c.source_category_zh, CAST(2017 AS INTEGER) AS base_year,
+               (100.0 + a.sort_order)::DOUBLE AS cod_t, 10.0::DOUBLE AS nh3n_t, 12.0::DOUBLE AS tn_t,
+               1.5::DOUBLE AS tp_t, 50.0::DOUBLE AS so2_t, 40.0::DOUBLE AS nox_t, 30.0::DOUBLE AS particulates_t,
+               5.0::DOUBLE AS vocs_t, 2.0::DOUBLE AS heavy_metals_kg,
+               CAST(3 AS INTEGER) AS unit_count, '第二次全国污染源普查-2017' AS method_version, 'fake-load' AS load_ids
+        FROM dim_area a CROSS JOIN (VALUES ('industrial', '工业源'), ('centralized', '集中式污染治理设施'),
+                                           ('agricultural', '农业源'), ('domestic', '生活源'))
+             c(source_category, source_category_zh);
+    """)

@@ -41,11 +41,13 @@ def test_every_reference_resolves(tmp_path: Path) -> None:
     databases = {d["uuid"] for n, d in docs.items() if n.startswith("databases/")}
     datasets = {d["uuid"]: d for n, d in docs.items() if n.startswith("datasets/")}
     charts = {d["uuid"]: d for n, d in docs.items() if n.startswith("charts/")}
-    (dashboard,) = [d for n, d in docs.items() if n.startswith("dashboards/")]
+    dashboards = {d["slug"]: d for n, d in docs.items() if n.startswith("dashboards/")}
 
-    assert dashboard["dashboard_title"] == "空气质量与规划指标" and dashboard["slug"] == "air-quality"
+    assert dashboards["air-quality"]["dashboard_title"] == "空气质量与规划指标"
+    assert dashboards["pollution-sources"]["dashboard_title"] == "污染源与企业"
     assert all(d["database_uuid"] in databases for d in datasets.values())
-    placed = [c["meta"] for c in dashboard["position"].values() if isinstance(c, dict) and c.get("type") == "CHART"]
+    placed = [c["meta"] for dashboard in dashboards.values() for c in dashboard["position"].values()
+              if isinstance(c, dict) and c.get("type") == "CHART"]
     assert sorted(m["uuid"] for m in placed) == sorted(charts), "every chart placed once, with its uuid"
     assert all(isinstance(m["chartId"], int) for m in placed)
     for m in placed:

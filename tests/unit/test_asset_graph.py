@@ -41,6 +41,8 @@ def test_every_dbt_source_is_produced_by_an_ingestion_asset():
     graph = defs.get_repository_def().asset_graph
     for key in graph.get_all_asset_keys():
         node = graph.get(key)
-        if key.path[0] in ("monitoring",):
+        if key.path[0] in ("monitoring", "census", "permits"):
             assert node.is_materializable, f"{key} has no asset that materializes it"
     assert any(k.path[0] == "warehouse" and "fct_indicator_values" in k.path for k in graph.get_all_asset_keys())
+    keys = {"/".join(k.path) for k in graph.get_all_asset_keys()}
+    assert {"census/industrial_sources", "permits/permit_list", "warehouse/dim_enterprise"} <= keys

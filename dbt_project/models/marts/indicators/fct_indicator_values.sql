@@ -5,6 +5,7 @@
 -- dashboards) come from the indicator_missing_reasons seed.
 {%- set families = [
     ref('int_indicator_values__air'),
+    ref('int_indicator_values__census'),
 ] %}
 
 with

@@ -1,0 +1,1 @@
+"""The second national pollution-source census: delivery simulator and workbook reader."""

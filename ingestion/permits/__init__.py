@@ -1,0 +1,1 @@
+"""The national discharge-permit list: export simulator and loader."""

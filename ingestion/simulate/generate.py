@@ -1,0 +1,28 @@
+"""``zteco world generate``: one simulated world, every source simulator fed from it.
+
+Each simulator writes what its real system would deliver into ``landing/`` (kept when already
+there: landing is immutable and the world is deterministic) and its ground truth into ``world/``.
+Add a source here when its simulator exists.
+"""
+
+from __future__ import annotations
+
+import json
+
+from ingestion.census import simulator as census
+from ingestion.common.home import Home
+from ingestion.monitoring import simulator as monitoring
+from ingestion.permits import simulator as permits
+from ingestion.simulate.world import WorldConfig
+
+
+def generate(cfg: WorldConfig, home: Home) -> dict:
+    """Generate the world and feed every source's landing. Returns a summary per source."""
+    summary = monitoring.generate(cfg, home)  # writes world/world.json and anomalies.csv
+    summary["census"] = census.generate(cfg, home)
+    summary["permits"] = permits.generate(cfg, home)
+    world_json = home.world / "world.json"
+    doc = json.loads(world_json.read_text(encoding="utf-8"))
+    doc["summary"] = summary
+    world_json.write_text(json.dumps(doc, ensure_ascii=False, indent=2), encoding="utf-8")
+    return summary
