@@ -21,7 +21,7 @@ from dagster import (
 )
 
 from orchestration.dbt import dbt_resource, warehouse_dbt_assets
-from orchestration.defs import census, monitoring, permits, serving
+from orchestration.defs import census, freshness, monitoring, permits, serving
 from orchestration.resources import DataHome
 
 # The registry is validated and landed in the same run as the packets it authenticates: a blocking
@@ -59,7 +59,7 @@ def warehouse_after_monitoring(context):
 defs = Definitions(
     assets=[monitoring.air_stations, monitoring.air_hourly, monitoring.load_log_spec, census.census_delivery,
             permits.permit_list, warehouse_dbt_assets, serving.serving_database],
-    asset_checks=[monitoring.air_hourly_reconciles],
+    asset_checks=[monitoring.air_hourly_reconciles, freshness.air_hourly_freshness],
     jobs=[monitoring_job, warehouse_job],
     schedules=[monitoring_schedule],
     sensors=[warehouse_after_monitoring],

@@ -141,3 +141,38 @@
 {% macro spark__normalise_enterprise_name(expression) -%}
     lower(regexp_replace({{ expression }}, '[\\s　()（）\\[\\]【】]|股份有限公司|有限责任公司|有限公司', ''))
 {%- endmacro %}
+
+
+{#-
+    The build's "now" in local (China Standard) time as a naive timestamp, comparable with HJ 212
+    DataTime (local time). Used as the default as-of of fct_source_freshness.
+-#}
+{% macro local_now() %}
+    {{ return(adapter.dispatch('local_now', 'zteco')()) }}
+{% endmacro %}
+
+{% macro default__local_now() -%}
+    cast(current_timestamp as timestamp)
+{%- endmacro %}
+
+{% macro duckdb__local_now() -%}
+    cast(timezone('Asia/Shanghai', current_timestamp) as timestamp)
+{%- endmacro %}
+
+{% macro spark__local_now() -%}
+    from_utc_timestamp(current_timestamp(), 'Asia/Shanghai')
+{%- endmacro %}
+
+
+{#- Hours from `start` to `finish` (timestamps), as a double. -#}
+{% macro hours_between(start, finish) %}
+    {{ return(adapter.dispatch('hours_between', 'zteco')(start, finish)) }}
+{% endmacro %}
+
+{% macro default__hours_between(start, finish) -%}
+    (cast({{ datediff(start, finish, 'second') }} as {{ zteco.type_double() }}) / 3600.0)
+{%- endmacro %}
+
+{% macro spark__hours_between(start, finish) -%}
+    ((unix_timestamp({{ finish }}) - unix_timestamp({{ start }})) / 3600.0)
+{%- endmacro %}

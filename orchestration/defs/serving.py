@@ -9,7 +9,9 @@ from orchestration.resources import DataHome
 SERVING = AssetKey(["serving", "zteco"])
 # The marts the dashboards read; the serving copy is published after they build.
 SERVED_MARTS = ["dim_area", "dim_indicator", "fct_air_daily_area", "fct_air_annual_area", "fct_indicator_values",
-                "dim_enterprise", "enterprise_source_links", "fct_key_pollutant_units", "fct_census_emissions_county"]
+                "dim_enterprise", "enterprise_source_links", "fct_key_pollutant_units", "fct_census_emissions_county",
+                "fct_load_reconciliation", "fct_quality_check_results", "fct_quarantine_summary",
+                "fct_source_freshness"]
 
 
 @asset(key=SERVING, group_name="serving", compute_kind="duckdb",

@@ -161,6 +161,7 @@ def _populate(con: duckdb.DuckDBPyConnection, first_year: int, last_year: int, s
         FROM dim_area a CROSS JOIN range({first_year}, {last_year + 1}) t(y);
     """)
     _populate_enterprises(con)
+    _populate_quality(con)
 
 
 def _populate_enterprises(con: duckdb.DuckDBPyConnection) -> None:
@@ -201,4 +202,41 @@ def _populate_enterprises(con: duckdb.DuckDBPyConnection) -> None:
         FROM dim_area a CROSS JOIN (VALUES ('industrial', '工业源'), ('centralized', '集中式污染治理设施'),
                                            ('agricultural', '农业源'), ('domestic', '生活源'))
              c(source_category, source_category_zh);
+    """)
+
+
+def _populate_quality(con: duckdb.DuckDBPyConnection) -> None:
+    """The data-quality marts of docs/CONTRACTS.md (fct_load_reconciliation, fct_quality_check_results,
+    fct_quarantine_summary, fct_source_freshness): one source, two days, every county."""
+    con.execute("""
+        CREATE TABLE fct_load_reconciliation AS
+        SELECT 'monitoring.hj212.air' AS source, '空气自动监测小时数据（HJ 212）' AS source_name_zh,
+               d AS partition_key, 1::BIGINT AS files, 300::BIGINT AS received, 296::BIGINT AS loaded,
+               3::BIGINT AS quarantined, 1::BIGINT AS duplicates, 'fake-load' AS last_load_id,
+               TIMESTAMP '2024-12-31 02:00:00' AS last_loaded_at
+        FROM (VALUES ('2024-12-30'), ('2024-12-31')) t(d);
+        CREATE TABLE fct_quality_check_results AS
+        SELECT 'fake-load' AS load_id, 'monitoring/air_hourly' AS dataset, 'monitoring.hj212.air' AS source,
+               '空气自动监测小时数据（HJ 212）' AS source_name_zh, r AS rule, r_zh AS rule_zh, 'blocking' AS severity,
+               d AS partition_key, CAST(d AS DATE) AS check_date, a.area_code AS county_code,
+               24::BIGINT AS element_count, (a.sort_order % 2)::BIGINT AS unexpected_count,
+               a.sort_order % 2 = 0 AS success, FALSE AS accepted, NULL::VARCHAR AS message,
+               TIMESTAMP '2024-12-31 02:00:00' AS checked_at
+        FROM dim_area a CROSS JOIN (VALUES ('2024-12-30'), ('2024-12-31')) t(d)
+             CROSS JOIN (VALUES ('negative_concentration', '浓度为负'), ('invalid_flag', '数据标记无效')) u(r, r_zh)
+        WHERE a.area_level = 'county';
+        CREATE TABLE fct_quarantine_summary AS
+        SELECT 'monitoring.hj212.air' AS source, '空气自动监测小时数据（HJ 212）' AS source_name_zh, 'hj212' AS dataset,
+               'crc_mismatch' AS rule, 'CRC校验失败' AS rule_zh, a.area_code AS county_code,
+               '2024-12-31' AS partition_key, DATE '2024-12-31' AS quarantine_date, 2::BIGINT AS quarantined_rows
+        FROM dim_area a WHERE a.area_level = 'county';
+        CREATE TABLE fct_source_freshness AS
+        SELECT 'monitoring.hj212.air' AS source, '空气自动监测小时数据（HJ 212）' AS source_name_zh, 'hourly' AS cadence,
+               a.area_code AS county_code, TIMESTAMP '2024-12-31 23:00:00' AS last_data_time,
+               TIMESTAMP '2025-01-01 01:30:00' AS last_loaded_at, TIMESTAMP '2025-01-04 00:00:00' AS as_of,
+               48 AS max_lag_hours, 49.0::DOUBLE AS lag_hours, TRUE AS is_late, '迟到' AS status
+        FROM dim_area a WHERE a.area_level = 'county'
+        UNION ALL
+        SELECT 'solidwaste.platform', '固体废物管理平台', 'daily', NULL, NULL, NULL, TIMESTAMP '2025-01-04 00:00:00',
+               48, NULL, FALSE, '未接入';
     """)

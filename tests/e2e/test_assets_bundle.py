@@ -45,6 +45,7 @@ def test_every_reference_resolves(tmp_path: Path) -> None:
 
     assert dashboards["air-quality"]["dashboard_title"] == "空气质量与规划指标"
     assert dashboards["pollution-sources"]["dashboard_title"] == "污染源与企业"
+    assert dashboards["data-quality"]["dashboard_title"] == "数据质量"
     assert all(d["database_uuid"] in databases for d in datasets.values())
     placed = [c["meta"] for dashboard in dashboards.values() for c in dashboard["position"].values()
               if isinstance(c, dict) and c.get("type") == "CHART"]

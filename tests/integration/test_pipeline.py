@@ -60,6 +60,28 @@ def hours(pipeline_home: Path) -> dict[tuple[str, datetime], dict[str, tuple[flo
             t = datetime.strptime(res.cp["DataTime"], "%Y%m%d%H%M%S")
             out[(res.mn, t)] = {col: (float(res.cp[f"{code}-Avg"]), res.cp[f"{code}-Flag"])
                                 for code, col in POLLUTANTS.items() if f"{code}-Avg" in res.cp}
+    for key in flatline_hours(out):  # validated values only: a PM2.5 flatline is invalidated
+        value, _ = out[key]["pm2_5"]
+        out[key]["pm2_5"] = (value, "flatline")
+    return out
+
+
+def flatline_hours(hours, min_hours: int = 6) -> set[tuple[str, datetime]]:
+    """(MN, hour)s where the valid (N) PM2.5 is identical for >= min_hours consecutive hours."""
+    out: set[tuple[str, datetime]] = set()
+    run: list[tuple[str, datetime]] = []
+    previous = None
+    for mn, t in sorted(k for k, v in hours.items() if v.get("pm2_5", (None, ""))[1] == "N"):
+        value = hours[(mn, t)]["pm2_5"][0]
+        if previous and previous[0] == mn and previous[2] == value and t - previous[1] == timedelta(hours=1):
+            run.append((mn, t))
+        else:
+            if len(run) >= min_hours:
+                out.update(run)
+            run = [(mn, t)]
+        previous = (mn, t, value)
+    if len(run) >= min_hours:
+        out.update(run)
     return out
 
 

@@ -11,6 +11,7 @@ hourly as (
         {% endfor %}
         load_id,
         line_no,
+        cn,
         mn,
         data_time
     from {{ ref('stg_monitoring__air_hourly') }}
@@ -62,6 +63,11 @@ validated as (
         {% for pollutant in pollutants %}
         case when ranked.{{ pollutant }}_flag = 'N' then ranked.{{ pollutant }} end as {{ pollutant }},
         {% endfor %}
+        {% for pollutant in pollutants %}
+        ranked.{{ pollutant }} as {{ pollutant }}_as_sent,
+        ranked.{{ pollutant }}_flag,
+        {% endfor %}
+        ranked.cn,
         ranked.load_id
 
     from ranked

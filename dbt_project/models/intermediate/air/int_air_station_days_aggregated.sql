@@ -8,17 +8,22 @@ with
 
 hours as (
 
+    -- validated values only: flag N, and PM2.5 not part of a flatline (int_air_pm25_flatlines)
     select
-        station_code,
-        date,
-        hour_of_day,
-        so2,
-        no2,
-        co,
-        o3,
-        pm10,
-        pm2_5
-    from {{ ref('int_air_hourly_validated') }}
+        hourly.station_code,
+        hourly.date,
+        hourly.hour_of_day,
+        hourly.so2,
+        hourly.no2,
+        hourly.co,
+        hourly.o3,
+        hourly.pm10,
+        case when flatlines.station_code is null then hourly.pm2_5 end as pm2_5
+    from {{ ref('int_air_hourly_validated') }} as hourly
+    left join {{ ref('int_air_pm25_flatlines') }} as flatlines
+        on
+            hourly.station_code = flatlines.station_code
+            and hourly.data_time = flatlines.data_time
 
 ),
 

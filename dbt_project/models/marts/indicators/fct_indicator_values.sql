@@ -105,5 +105,10 @@ select
     cast(load_ids as {{ type_string() }}) as load_ids,
     cast(missing_reason as {{ type_string() }}) as missing_reason,
     cast(missing_reason_zh as {{ type_string() }}) as missing_reason_zh,
-    cast(missing_reason_code as {{ type_string() }}) as missing_reason_code
+    cast(missing_reason_code as {{ type_string() }}) as missing_reason_code,
+    -- Air indicators are computed from validated hourly values only (flag N, no PM2.5 flatline).
+    cast(
+        case when value is not null and substr(indicator_code, 1, 4) = 'AIR_' then 'validated' end
+        as {{ type_string() }}
+    ) as data_basis
 from final
