@@ -7,15 +7,14 @@ serving DB comes from ``serving_home`` (the real pipeline on a small world).
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 import duckdb
 import pytest
 
-from .conftest import ARTIFACTS, RunningSuperset
+from .conftest import RunningSuperset
+from .render import assert_dashboard_renders
 from .test_pollution_sources_dashboard import chart_rows
-from .test_superset_dashboard import EMPTY_OR_ERROR_TEXTS, ERROR_SELECTOR, dashboard_chart_uuids, login
 
 pytestmark = pytest.mark.timeout(600)
 
@@ -59,26 +58,5 @@ def test_figures_equal_the_serving_marts(superset: RunningSuperset) -> None:
 
 
 def test_dashboard_renders_in_chinese(page: Any, superset: RunningSuperset) -> None:
-    from playwright.sync_api import expect
-
-    ARTIFACTS.mkdir(exist_ok=True)
-    login(page, superset)
-    page.goto(f"{superset.url}/superset/dashboard/{SLUG}/")
-    try:
-        expect(page.get_by_text(TITLE, exact=True).first).to_be_visible(timeout=60_000)
-        charts = page.locator("[data-test='chart-grid-component']")
-        expect(charts).to_have_count(len(dashboard_chart_uuids("data_quality")), timeout=60_000)
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline and page.locator("[data-test='loading-indicator'], .loading").count():
-            page.wait_for_timeout(500)
-        assert page.locator(ERROR_SELECTOR).count() == 0
-        text = page.locator("body").inner_text()
-        for name in CHARTS:
-            assert name in text, name
-        for bad in EMPTY_OR_ERROR_TEXTS:
-            assert bad not in text, f"dashboard shows {bad!r}"
-        assert "迟到" in text and "空气自动监测小时数据" in text
-    finally:
-        page.wait_for_timeout(2000)
-        page.screenshot(path=str(ARTIFACTS / "superset-data-quality.png"), full_page=True)
-    assert page.external_requests == [], f"page tried to reach: {page.external_requests}"
+    assert_dashboard_renders(page, superset, slug=SLUG, title=TITLE, asset="data_quality", chart_names=CHARTS,
+                             must_contain=("迟到", "空气自动监测小时数据"), screenshot="superset-data-quality.png")
