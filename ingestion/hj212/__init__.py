@@ -4,42 +4,7 @@ See :mod:`ingestion.hj212.codec` for the packet format and the error rules, and
 :mod:`ingestion.hj212.tools` for the line-by-line JSON decoder behind ``zteco hj212 decode``.
 """
 
-from ingestion.hj212.codec import (
-    CRC_TABLE,
-    FLAG_ACK,
-    FLAG_SPLIT,
-    FLAG_V2017,
-    Hj212Error,
-    Packet,
-    build_air_hourly,
-    build_packet,
-    crc16,
-    crc16_many,
-    format_crc,
-    format_value,
-    parse_datatime,
-    parse_many,
-    parse_packet,
-    reassemble,
-    split_frames,
-)
+from ingestion.hj212 import codec
+from ingestion.hj212.codec import *  # noqa: F403 — the package re-exports the codec's public API
 
-__all__ = [
-    "CRC_TABLE",
-    "FLAG_ACK",
-    "FLAG_SPLIT",
-    "FLAG_V2017",
-    "Hj212Error",
-    "Packet",
-    "build_air_hourly",
-    "build_packet",
-    "crc16",
-    "crc16_many",
-    "format_crc",
-    "format_value",
-    "parse_datatime",
-    "parse_many",
-    "parse_packet",
-    "reassemble",
-    "split_frames",
-]
+__all__ = codec.__all__
