@@ -13,10 +13,11 @@
 ] %}
 
 {% for table, dataset, source_name, partition_column, has_sheet in quarantines %}
+{%- set partition_key = "cast(" ~ partition_column ~ " as " ~ type_string() ~ ")" if partition_column else "'all'" %}
 select
     '{{ dataset }}' as dataset,
     '{{ source_name }}' as source_name,
-    {% if partition_column %}cast({{ partition_column }} as {{ type_string() }}){% else %}'all'{% endif %} as partition_key,
+    {{ partition_key }} as partition_key,
     cast(load_id as {{ type_string() }}) as load_id,
     cast(source_file as {{ type_string() }}) as source_file,
     cast({{ 'sheet' if has_sheet else 'null' }} as {{ type_string() }}) as sheet,
