@@ -24,9 +24,17 @@ from orchestration.dbt import dbt_resource, warehouse_dbt_assets
 from orchestration.defs import census, freshness, monitoring, permits, serving
 from orchestration.resources import DataHome
 
-# The registry is validated and landed in the same run as the packets it authenticates: a blocking
-# quality check on it stops the packets (and, through the sensor, the warehouse) from building.
-ingest_selection = AssetSelection.assets(monitoring.air_stations, monitoring.air_hourly)
+# Each source family adds its assets to ONE of these lists (and its checks, sensors to theirs).
+# Daily-partitioned monitoring assets and the registries that authenticate them: validated and landed in
+# one run, so a blocking quality check on a registry stops its packets (and, through the sensor, the
+# warehouse) from building.
+INGEST_ASSETS = [monitoring.air_stations, monitoring.air_hourly]
+# Unpartitioned deliveries (bulk files, exports, lab results) loaded right before the dbt build.
+WAREHOUSE_INPUTS = [census.census_delivery, permits.permit_list]
+ASSET_CHECKS = [monitoring.air_hourly_reconciles, freshness.air_hourly_freshness]
+EXTRA_SENSORS: list = []
+
+ingest_selection = AssetSelection.assets(*INGEST_ASSETS)
 
 monitoring_job = define_asset_job(
     "monitoring_daily_job",
@@ -37,8 +45,7 @@ monitoring_job = define_asset_job(
 
 warehouse_job = define_asset_job(
     "warehouse_job",
-    selection=AssetSelection.assets(census.census_delivery, permits.permit_list, warehouse_dbt_assets,
-                                    serving.serving_database),
+    selection=AssetSelection.assets(*WAREHOUSE_INPUTS, warehouse_dbt_assets, serving.serving_database),
     description="dbt build (seeds, models, tests) and the published serving database.",
 )
 
@@ -57,12 +64,12 @@ def warehouse_after_monitoring(context):
 
 
 defs = Definitions(
-    assets=[monitoring.air_stations, monitoring.air_hourly, monitoring.load_log_spec, census.census_delivery,
-            permits.permit_list, warehouse_dbt_assets, serving.serving_database],
-    asset_checks=[monitoring.air_hourly_reconciles, freshness.air_hourly_freshness],
+    assets=[*INGEST_ASSETS, monitoring.load_log_spec, *WAREHOUSE_INPUTS, warehouse_dbt_assets,
+            serving.serving_database],
+    asset_checks=ASSET_CHECKS,
     jobs=[monitoring_job, warehouse_job],
     schedules=[monitoring_schedule],
-    sensors=[warehouse_after_monitoring],
+    sensors=[warehouse_after_monitoring, *EXTRA_SENSORS],
     resources={"data_home": DataHome(), "dbt": dbt_resource()},
     executor=in_process_executor,
 )
