@@ -123,10 +123,11 @@ def land_air_packets(cfg: WorldConfig, home: Home) -> tuple[Landed, list[Anomaly
         all_hours = np.concatenate([hours, rt_hours])
         r = rng(cfg, 6, st.index)
         fault = r.random(len(packets))
+        damage = rng(cfg, 6, st.index, 1)  # its own stream: the n-th damaged packet is the same in a longer world
         for i, (h, pkt) in enumerate(zip(all_hours, packets, strict=True)):
             day = h.astype("datetime64[D]")
             if fault[i] < 0.0006:
-                kind, pkt = _corrupt(r, pkt)
+                kind, pkt = _corrupt(damage, pkt)
                 anomalies.append(Anomaly(kind, st.station_code, st.mn, str(h), str(h), detail="damaged in transit"))
             elif fault[i] > 0.9993:
                 by_day[day].append((h, st.index, pkt))  # resent: the same bytes twice

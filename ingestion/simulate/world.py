@@ -133,9 +133,9 @@ def air_stations(cfg: WorldConfig) -> list[AirStation]:
 
 def _ar1(r: np.random.Generator, n: int, phi: float, sigma: float) -> np.ndarray:
     """AR(1) series with stationary standard deviation ``sigma``."""
+    prev = r.standard_normal() * sigma  # first: the start value must not depend on n (prefix stability)
     e = r.standard_normal(n) * sigma * np.sqrt(1 - phi * phi)
     x = np.empty(n)
-    prev = r.standard_normal() * sigma
     for i in range(n):  # n is days (≈2,500): a Python loop is fine here
         prev = phi * prev + e[i]
         x[i] = prev
@@ -179,8 +179,10 @@ def simulate_air(cfg: WorldConfig, st: AirStation, county: County, county_idx: i
     county_ep = _ar1(rng(cfg, 2, 1000 + county_idx), n_days_full, 0.7, county.episode_sigma * 0.6)[day0:]
     local = _ar1(rng(cfg, 2, 5000 + st.index), n_days_full, 0.6, 0.12)[day0:]
     sunny = _ar1(rng(cfg, 2, 1), n_days_full, 0.6, 0.18)[day0:]
-    hr = rng(cfg, 3, st.index)
-    hourly_noise = {p: hr.standard_normal(n) for p in AIR_CODES}
+    # One stream per pollutant (the first keeps the station's original stream): a shared stream would
+    # make the second pollutant's noise depend on how many hours the first one drew.
+    hourly_noise = {p: (rng(cfg, 3, st.index) if k == 0 else rng(cfg, 3, st.index, k)).standard_normal(n)
+                    for k, p in enumerate(AIR_CODES)}
 
     ep = (regional + county_ep + local)[di]
     ep_var = 0.32**2 + (county.episode_sigma * 0.6) ** 2 + 0.12**2
@@ -209,37 +211,43 @@ def simulate_air(cfg: WorldConfig, st: AirStation, county: County, county_idx: i
     for p in GASES:
         flags[p][cal] = "C"
 
-    def span(i0: int, length: int) -> slice:
-        return slice(i0, min(n, i0 + length))
+    def span(i0: int, length: int) -> slice | None:
+        """The part of an event inside the simulated range (None: it has not happened yet / at all)."""
+        first, stop = max(i0, 0), min(n, i0 + length)
+        return slice(first, stop) if stop > first else None
 
     def stamp(i: int) -> str:
         return str(hours[min(i, n - 1)])
 
+    # Faults are drawn over the whole calendar year, whatever part of it the world covers, so that a
+    # later end date never moves an event that already happened (prefix stability).
     for year in range(int(years[0]), int(years[-1]) + 1):
         ar = rng(cfg, 4, st.index, year)
-        idx_year = np.flatnonzero(years == year)
-        if len(idx_year) < 24 * 20:
-            continue
-        lo, hi = int(idx_year[0]), int(idx_year[-1])
+        lo = int((np.datetime64(f"{year}-01-01T00", "h") - hours[0]).astype(int))
+        hi = int((np.datetime64(f"{year + 1}-01-01T00", "h") - hours[0]).astype(int)) - 1
         # Outages: the station sends nothing (power, network).
         for _ in range(int(ar.integers(1, 3))):
             i0, length = int(ar.integers(lo, hi)), int(ar.integers(6, 24 * 4))
-            s = span(i0, length)
+            if (s := span(i0, length)) is None:
+                continue
             sent[s] = False
             anomalies.append(Anomaly("missing_hours", st.station_code, st.mn, stamp(s.start), stamp(s.stop - 1),
                                      detail=f"{s.stop - s.start} hours not sent"))
         # Particulate analyser fault: values sent with flag D.
         for _ in range(int(ar.integers(1, 4))):
             i0, length = int(ar.integers(lo, hi)), int(ar.integers(6, 48))
-            s = span(i0, length)
-            for p in ("pm10", "pm2_5"):
+            factors = {p: ar.uniform(0, 3) for p in ("pm10", "pm2_5")}
+            if (s := span(i0, length)) is None:
+                continue
+            for p, factor in factors.items():
                 flags[p][s] = "D"
-                values[p][s] = values[p][s] * ar.uniform(0, 3)
+                values[p][s] = values[p][s] * factor
             anomalies.append(Anomaly("instrument_fault", st.station_code, st.mn, stamp(s.start), stamp(s.stop - 1),
                                      pollutant="pm2_5,pm10", detail="flag D"))
         # A flat-lined PM2.5 analyser that still says N: only a quality check can catch it.
         i0, length = int(ar.integers(lo, hi)), int(ar.integers(12, 36))
-        s = span(i0, length)
+        if (s := span(i0, length)) is None:
+            continue
         values["pm2_5"][s] = values["pm2_5"][s.start]
         anomalies.append(Anomaly("flatline", st.station_code, st.mn, stamp(s.start), stamp(s.stop - 1),
                                  pollutant="pm2_5", detail=f"constant {values['pm2_5'][s.start]:.1f} with flag N"))
