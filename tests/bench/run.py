@@ -108,9 +108,14 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--packets", type=int, default=200_000)
     ap.add_argument("--skip-pipeline", action="store_true")
+    ap.add_argument("--receiver-connections", type=int, default=500)
     args = ap.parse_args()
     report = {"when": datetime.now().isoformat(timespec="seconds"), "cpus": os.cpu_count(),
               "hj212_decode": bench_hj212(args.packets)}
+    # The TCP receiver: 500 concurrent loopback device connections, faults on, zero loss required.
+    from ingestion.receiver.bench import bench_receiver
+
+    report["receiver"] = bench_receiver(connections=args.receiver_connections, packets=100_000)
     if not args.skip_pipeline:
         report["pipeline_default_world"] = bench_pipeline()
     out_dir = REPO_ROOT / "bench-results"
