@@ -1,0 +1,72 @@
+"""The dashboard 土壤与声环境 in a real Superset: every chart answers with rows, the night-time noise
+compliance per county equals the serving mart fct_noise_compliance recomputed here, and a real headless
+Chromium shows it in Chinese.
+
+Needs what test_superset_dashboard.py needs (.venv-superset, /usr/bin/chromium, fonts-noto-cjk). The
+serving DB comes from ``serving_home`` (the real pipeline on a small world).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import duckdb
+import pytest
+
+from .conftest import RunningSuperset
+from .render import assert_dashboard_renders
+
+pytestmark = pytest.mark.timeout(600)
+
+SLUG = "soil-noise"
+TITLE = "土壤与声环境"
+CHARTS = {
+    "各区县土壤监测点位覆盖率": "echarts_timeseries_bar",
+    "各区县农用地土壤点位分类": "echarts_timeseries_bar",
+    "各区县声环境功能区夜间达标率": "echarts_timeseries_bar",
+}
+NOISE_NIGHT = "d90789d4-00ae-5554-b826-28dc1e0c095a"
+
+
+def chart_rows(api: Any, chart_id: int) -> list[dict[str, Any]]:
+    r = api.get(f"/api/v1/chart/{chart_id}/data/")
+    assert r.status_code == 200, r.text[:500]
+    (result,) = r.json()["result"]
+    assert not result.get("error"), result["error"]
+    return result["data"]
+
+
+def test_every_chart_answers_with_rows(superset: RunningSuperset) -> None:
+    with superset.client() as api:
+        r = api.get(f"/api/v1/dashboard/{SLUG}/charts")
+        assert r.status_code == 200, r.text
+        charts = {c["slice_name"]: c for c in r.json()["result"]}
+        assert {n: c["form_data"]["viz_type"] for n, c in charts.items()} == CHARTS
+        for name, chart in charts.items():
+            assert chart_rows(api, chart["id"]), (name, "no rows")
+
+
+def test_night_compliance_equals_the_serving_mart(superset: RunningSuperset) -> None:
+    con = duckdb.connect(str(superset.home.serving), read_only=True)
+    try:
+        expected = dict(con.execute("""
+            SELECT a.area_name_zh, sum(f.compliant_measurements) / sum(f.measurements)
+            FROM fct_noise_compliance f JOIN dim_area a USING (area_code)
+            WHERE a.area_level = 'county' AND f.period = 'night'
+              AND f.year = (SELECT max(year) FROM fct_noise_compliance)
+            GROUP BY 1 HAVING sum(f.measurements) > 0
+        """).fetchall())
+    finally:
+        con.close()
+    assert len(expected) >= 5
+    ids = superset.published["charts"]
+    with superset.client() as api:
+        got = {r["area_name_zh"]: r["compliance_share"] for r in chart_rows(api, ids[NOISE_NIGHT])}
+    assert got.keys() == expected.keys()
+    for county, share in expected.items():
+        assert got[county] == pytest.approx(share), county
+
+
+def test_dashboard_renders_in_chinese(page: Any, superset: RunningSuperset) -> None:
+    assert_dashboard_renders(page, superset, slug=SLUG, title=TITLE, asset="soil_noise", chart_names=CHARTS,
+                             must_contain=("昭阳区", "优先保护类"), screenshot="superset-soil-noise.png")
