@@ -7,6 +7,8 @@
     zteco hj212 decode     decode HJ 212-2017 packets to JSON lines
     zteco aqi              HJ 633-2012 AQI of concentrations in a CSV
     zteco quality          expectation suites; accept violations that cannot be fixed at the source
+    zteco receiver         the HJ 212-2017 TCP receiver (`zteco receiver reconcile`: its reconciliation)
+    zteco devices replay   simulated devices pushing the world's packets to the receiver over TCP
 """
 
 from __future__ import annotations
@@ -71,6 +73,15 @@ def world_generate(end: date | None, size: int, seed: int) -> None:
                "world/census_defects.csv")
     click.echo(f"  permit list export: {permits['file']}, {permits['rows']} rows "
                f"({'written' if permits['written'] else 'kept'}), defects in world/permits_defects.csv")
+    if "lab" in summary:
+        lab = summary["lab"]
+        click.echo(f"  lab files: {lab['soil_files']} soil ({lab['soil_samples']} samples of {lab['soil_points']} "
+                   f"points), {lab['noise_files']} noise ({lab['noise_measurements']} measurements), "
+                   f"{sum(lab['defects'].values())} defects in world/lab_defects.csv")
+    if "sources" in summary:
+        src = summary["sources"]
+        click.echo(f"  online monitoring: {src['outlets']} outlets ({src['networked_outlets']} networked), "
+                   f"{src['packets']:,} packets, {src['anomalies']} anomalies in world/source_anomalies.csv")
 
 
 @main.command("run")
@@ -232,6 +243,14 @@ def quality_list() -> None:
         click.echo(f"no acknowledgements ({acknowledgements.path(home)})")
     for a in acks:
         click.echo(f"{a.accepted_at}  {a.dataset}  {a.rule}  {a.partition}  {a.accepted_by}: {a.note}")
+
+
+# zteco receiver [reconcile] / zteco devices replay: the HJ 212 TCP receiver and the device simulator.
+from ingestion.receiver.cli import devices as _devices_group  # noqa: E402
+from ingestion.receiver.cli import receiver as _receiver_group  # noqa: E402
+
+main.add_command(_receiver_group)
+main.add_command(_devices_group)
 
 
 if __name__ == "__main__":

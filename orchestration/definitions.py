@@ -22,17 +22,24 @@ from dagster import (
 
 from orchestration.dbt import dbt_resource, warehouse_dbt_assets
 from orchestration.defs import census, freshness, monitoring, permits, serving
+from orchestration.defs import lab as lab
+from orchestration.defs import receiver as receiver
+from orchestration.defs import sources as online_sources
+from orchestration.defs import water as water
 from orchestration.resources import DataHome
 
 # Each source family adds its assets to ONE of these lists (and its checks, sensors to theirs).
 # Daily-partitioned monitoring assets and the registries that authenticate them: validated and landed in
 # one run, so a blocking quality check on a registry stops its packets (and, through the sensor, the
 # warehouse) from building.
-INGEST_ASSETS = [monitoring.air_stations, monitoring.air_hourly]
+INGEST_ASSETS = [monitoring.air_stations, monitoring.air_hourly, water.water_catalogue, water.water_auto]
+INGEST_ASSETS += [online_sources.source_registry, online_sources.source_online]
 # Unpartitioned deliveries (bulk files, exports, lab results) loaded right before the dbt build.
-WAREHOUSE_INPUTS = [census.census_delivery, permits.permit_list]
+WAREHOUSE_INPUTS = [census.census_delivery, permits.permit_list, lab.lab_soil, lab.lab_noise, water.water_lab]
 ASSET_CHECKS = [monitoring.air_hourly_reconciles, freshness.air_hourly_freshness]
 EXTRA_SENSORS: list = []
+EXTRA_SENSORS += [receiver.receiver_late_packets]
+EXTRA_SENSORS += [lab.lab_drop_folder_sensor]
 
 ingest_selection = AssetSelection.assets(*INGEST_ASSETS)
 

@@ -11,9 +11,12 @@ import json
 
 from ingestion.census import simulator as census
 from ingestion.common.home import Home
+from ingestion.lab import simulator as lab
 from ingestion.monitoring import simulator as monitoring
 from ingestion.permits import simulator as permits
 from ingestion.simulate.world import WorldConfig
+from ingestion.sources import simulator as sources
+from ingestion.water import simulator as water
 
 
 def generate(cfg: WorldConfig, home: Home) -> dict:
@@ -21,6 +24,9 @@ def generate(cfg: WorldConfig, home: Home) -> dict:
     summary = monitoring.generate(cfg, home)  # writes world/world.json and anomalies.csv
     summary["census"] = census.generate(cfg, home)
     summary["permits"] = permits.generate(cfg, home)
+    summary["lab"] = lab.generate(cfg, home)
+    summary["sources"] = sources.generate(cfg, home)
+    summary["water"] = water.generate(cfg, home)
     world_json = home.world / "world.json"
     doc = json.loads(world_json.read_text(encoding="utf-8"))
     doc["summary"] = summary

@@ -131,7 +131,7 @@ def air_stations(cfg: WorldConfig) -> list[AirStation]:
     return out
 
 
-def _ar1(r: np.random.Generator, n: int, phi: float, sigma: float) -> np.ndarray:
+def ar1(r: np.random.Generator, n: int, phi: float, sigma: float) -> np.ndarray:
     """AR(1) series with stationary standard deviation ``sigma``."""
     prev = r.standard_normal() * sigma  # first: the start value must not depend on n (prefix stability)
     e = r.standard_normal(n) * sigma * np.sqrt(1 - phi * phi)
@@ -175,10 +175,10 @@ def simulate_air(cfg: WorldConfig, st: AirStation, county: County, county_idx: i
 
     # Weather: a regional episode shared by the whole city, a county part, and a station part.
     # Drawn from the world start so a later start date sees the same weather.
-    regional = _ar1(rng(cfg, 2, 0), n_days_full, 0.78, 0.32)[day0:]
-    county_ep = _ar1(rng(cfg, 2, 1000 + county_idx), n_days_full, 0.7, county.episode_sigma * 0.6)[day0:]
-    local = _ar1(rng(cfg, 2, 5000 + st.index), n_days_full, 0.6, 0.12)[day0:]
-    sunny = _ar1(rng(cfg, 2, 1), n_days_full, 0.6, 0.18)[day0:]
+    regional = ar1(rng(cfg, 2, 0), n_days_full, 0.78, 0.32)[day0:]
+    county_ep = ar1(rng(cfg, 2, 1000 + county_idx), n_days_full, 0.7, county.episode_sigma * 0.6)[day0:]
+    local = ar1(rng(cfg, 2, 5000 + st.index), n_days_full, 0.6, 0.12)[day0:]
+    sunny = ar1(rng(cfg, 2, 1), n_days_full, 0.6, 0.18)[day0:]
     # One stream per pollutant (the first keeps the station's original stream): a shared stream would
     # make the second pollutant's noise depend on how many hours the first one drew.
     hourly_noise = {p: (rng(cfg, 3, st.index) if k == 0 else rng(cfg, 3, st.index, k)).standard_normal(n)

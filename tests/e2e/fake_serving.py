@@ -17,6 +17,9 @@ from pathlib import Path
 
 import duckdb
 
+from .fake_serving_lab import populate_lab
+from .fake_serving_water import populate_water
+
 CITY = ("530600", "昭通市", "Zhaotong", "city", None, 0)
 COUNTIES = [
     ("530602", "昭阳区", "Zhaoyang"),
@@ -162,6 +165,9 @@ def _populate(con: duckdb.DuckDBPyConnection, first_year: int, last_year: int, s
     """)
     _populate_enterprises(con)
     _populate_quality(con)
+    _populate_sources(con, first_year, last_year)
+    populate_water(con, first_year, last_year)  # tests/e2e/fake_serving_water.py
+    populate_lab(con, first_year, last_year)  # tests/e2e/fake_serving_lab.py
 
 
 def _populate_enterprises(con: duckdb.DuckDBPyConnection) -> None:
@@ -239,4 +245,47 @@ def _populate_quality(con: duckdb.DuckDBPyConnection) -> None:
         UNION ALL
         SELECT 'solidwaste.platform', '固体废物管理平台', 'daily', NULL, NULL, NULL, TIMESTAMP '2025-01-04 00:00:00',
                48, NULL, FALSE, '未接入';
+    """)
+
+
+def _populate_sources(con: duckdb.DuckDBPyConnection, first_year: int, last_year: int) -> None:
+    """The online-monitoring marts of docs/CONTRACTS.md (fct_source_transmission, fct_source_hours_over_limit,
+    fct_source_suspicious_patterns) and their plan indicators: two outlets per county."""
+    con.executemany("INSERT INTO dim_indicator VALUES (?, ?, ?, ?, ?, ?, ?)", [
+        ("ONLINE_MONITORING_NETWORKED_RATE", "重点排污单位自动监控联网率", "%", "higher", "expected", 100.0, None),
+        ("ONLINE_DATA_VALID_TRANSMISSION_RATE", "自动监控数据有效传输率", "%", "higher", "expected", 90.0, None),
+        ("EMISSION_COD_CHANGE", "重点排污单位化学需氧量排放量较2020年变化", "%", "lower", "binding", -8.0, None),
+        ("EMISSION_NOX_CHANGE", "重点排污单位氮氧化物排放量较2020年变化", "%", "lower", "binding", -10.0, None),
+    ])
+    con.execute(f"""
+        INSERT INTO fct_indicator_values
+        SELECT code, a.area_code, 'year', make_date(y, 1, 1),
+               CASE WHEN code LIKE 'EMISSION%' THEN -2.0 * (y - {first_year}) - a.sort_order / 10.0
+                    ELSE 95.0 + a.sort_order / 10.0 END,
+               NULL, NULL, '%', 'HJ 212-2017', DATE '{last_year}-12-31', ['fake-load'], NULL, NULL, NULL
+        FROM dim_area a CROSS JOIN range({first_year}, {last_year + 1}) t(y)
+             CROSS JOIN (VALUES ('ONLINE_MONITORING_NETWORKED_RATE'), ('ONLINE_DATA_VALID_TRANSMISSION_RATE'),
+                                ('EMISSION_COD_CHANGE'), ('EMISSION_NOX_CHANGE')) c(code);
+        CREATE TABLE fct_source_transmission AS
+        SELECT 'outlet' AS entity_level, a.area_code || '-DW00' || k AS entity_code, a.area_code || '-DW00' || k AS outlet_code,
+               '91' || a.area_code || '0000000' || k || 'X' AS enterprise_key, a.area_name_zh || '示例' || k || '有限公司' AS enterprise_name,
+               a.area_code AS county_code, a.area_name_zh AS county_name_zh, 'year' AS period_type, make_date(y, 1, 1) AS period_start,
+               35040::BIGINT AS expected_values, (34000 + a.sort_order * 10)::BIGINT AS received_values,
+               (33000 + a.sort_order * 20)::BIGINT AS valid_values, 97.0::DOUBLE AS transmission_rate,
+               94.2::DOUBLE AS valid_transmission_rate, 'HJ 212-2017' AS method_version
+        FROM dim_area a CROSS JOIN range(1, 3) t(k) CROSS JOIN range({first_year}, {last_year + 1}) u(y)
+        WHERE a.area_level = 'county';
+        CREATE TABLE fct_source_hours_over_limit AS
+        SELECT outlet_code, enterprise_key, enterprise_name, county_code, county_name_zh, 'w01018' AS pollutant_code,
+               '化学需氧量' AS pollutant_name_zh, period_start AS data_date, 24::BIGINT AS valid_hours,
+               (length(county_code) % 3)::BIGINT AS hours_over_limit, 120.5::DOUBLE AS max_value, NULL::DOUBLE AS lower_limit,
+               100.0::DOUBLE AS upper_limit, 'mg/L' AS unit, 'GB 8978-1996' AS standard, FALSE AS limit_is_assumed
+        FROM fct_source_transmission;
+        CREATE TABLE fct_source_suspicious_patterns AS
+        SELECT outlet_code || '|w01018|flatline' AS finding_id, outlet_code, enterprise_name || '废水总排口' AS outlet_name,
+               enterprise_key, enterprise_name, county_code, county_name_zh, 'w01018' AS pollutant_code,
+               '化学需氧量' AS pollutant_name_zh, 'flatline' AS pattern_code, '数据长时间恒值' AS pattern_name_zh,
+               TIMESTAMP '{last_year}-03-02 00:00:00' AS start_time, TIMESTAMP '{last_year}-03-02 23:00:00' AS end_time,
+               24::BIGINT AS evidence_hours, 50.0::DOUBLE AS evidence_value, '数值50.0连续24个有效小时不变' AS evidence
+        FROM fct_source_transmission WHERE period_start = DATE '{last_year}-01-01';
     """)

@@ -117,6 +117,47 @@ permits as (
 
 ),
 
+-- the online-monitoring device registry: one record per enterprise as the registry names it (its
+-- outlets carry the same code or, without one, the same name)
+online_monitoring_ranked as (
+
+    select
+        devices.*,
+        row_number() over (
+            partition by coalesce(devices.credit_code, devices.enterprise_name), devices.county_code
+            order by devices.outlet_code
+        ) as outlet_rank
+    from {{ ref('stg_sources__devices') }} as devices
+
+),
+
+online_monitoring as (
+
+    select
+        'online_monitoring' as source_system,
+        outlet_code as source_record_id,
+        'outlet' as record_kind,
+        credit_code,
+        credit_code_raw,
+        cast(null as {{ type_string() }}) as permit_no,
+        cast(null as {{ type_string() }}) as permit_credit_code,
+        enterprise_name as name,
+        county_code,
+        industry_code,
+        cast(null as {{ type_string() }}) as industry_name,
+        cast(null as {{ type_string() }}) as management_category,
+        coalesce(networked_on, required_from) as known_from,
+        cast(null as date) as known_until,
+        cast(null as {{ type_string() }}) as dq_flags,
+        cast('landing/monitoring/registry/source_devices.csv' as {{ type_string() }}) as source_file,
+        cast(null as {{ type_string() }}) as sheet_name,
+        line_no as record_line,
+        load_id
+    from online_monitoring_ranked
+    where outlet_rank = 1
+
+),
+
 unioned as (
 
     select * from industrial
@@ -124,6 +165,8 @@ unioned as (
     select * from centralized
     union all
     select * from permits
+    union all
+    select * from online_monitoring
 
 )
 

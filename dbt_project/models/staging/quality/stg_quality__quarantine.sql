@@ -10,6 +10,14 @@
     ('census_centralized_facilities', 'census/centralized_facilities', 'census.centralized_facilities',
      'delivery', true),
     ('permits_permit_list', 'permits/permit_list', 'permits.permit_list', 'export_date', false),
+    ('lab_soil_points', 'lab/soil_points', 'monitoring.lab.soil_points', none, true),
+    ('lab_soil_results', 'lab/soil_results', 'monitoring.lab.soil', 'year', true),
+    ('lab_noise_results', 'lab/noise_results', 'monitoring.lab.noise', 'quarter', true),
+    ('water_hj212', 'water_hj212', 'monitoring.hj212.water', 'date', false),
+    ('water_lab', 'monitoring/water_lab', 'monitoring.lab.water', 'month', false),
+    ('water_catalogue', 'monitoring/water_catalogue', 'monitoring.water.catalogue', none, false),
+    ('monitoring_source_hj212', 'monitoring/source_hj212', 'monitoring.hj212.sources', 'date', false),
+    ('monitoring_source_registry', 'monitoring/source_registry', 'monitoring.sources_registry', none, false),
 ] %}
 
 {% for table, dataset, source_name, partition_column, has_sheet in quarantines %}
