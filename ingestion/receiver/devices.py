@@ -27,15 +27,20 @@ import asyncio
 import re
 import time
 from collections import OrderedDict
+from collections.abc import Coroutine
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any, TypeVar
 
 import numpy as np
 
 from ingestion.common.home import Home
 from ingestion.hj212.codec import FLAG_ACK, Packet, crc16_many, parse_many, split_frames
 from ingestion.simulate.world import WorldConfig, rng
+
+T = TypeVar("T")
 
 ROGUE_MN = "53060000990000000000000000"
 _QN_RE = re.compile(rb"QN=([0-9]{17});")
@@ -335,9 +340,20 @@ async def replay(devices: list[Device], host: str, port: int, faults: Faults | N
     return ReplayReport(list(results), time.monotonic() - t0)
 
 
+def run_blocking(coro: Coroutine[Any, Any, T]) -> T:
+    """``asyncio.run`` from synchronous code, also when this thread already runs an event loop (a caller
+    inside Jupyter, or Playwright's sync API in the same test session): then in a worker thread."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coro)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coro).result()
+
+
 def replay_sync(devices: list[Device], host: str, port: int, faults: Faults | None = None,
                 timeout: float | None = None) -> ReplayReport:
-    return asyncio.run(replay(devices, host, port, faults, timeout=timeout))
+    return run_blocking(replay(devices, host, port, faults, timeout=timeout))
 
 
 def acked_packets(devices: list[Device], report: ReplayReport) -> list[bytes]:

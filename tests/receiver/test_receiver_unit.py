@@ -18,6 +18,7 @@ import pytest
 
 from ingestion.common.home import Home
 from ingestion.hj212.codec import parse_packet
+from ingestion.receiver.devices import run_blocking
 from ingestion.receiver.server import Receiver
 from ingestion.receiver.store import RECEIVER_DIR, REGISTRY_DIR, Conn, Store, read_journal, reconciliation
 
@@ -81,7 +82,7 @@ async def _session(home: Home, writes: list[bytes], *, pause: float = 0.05, wait
 
 
 def run(home: Home, writes: list[bytes], **kw) -> tuple[bytes, bool]:
-    return asyncio.run(_session(home, writes, **kw))
+    return run_blocking(_session(home, writes, **kw))
 
 
 def responses(data: bytes) -> list:
@@ -174,7 +175,7 @@ def test_registry_reloaded_when_a_file_changes(home: Home) -> None:
         await rec.stop()
         return before, after
 
-    before, after = asyncio.run(scenario())
+    before, after = run_blocking(scenario())
     assert before == b""
     assert [r.qn for r in responses(after)] == ["20200102020000000"]
 
