@@ -741,56 +741,59 @@ def parse_many(lines: Iterable[str | bytes], *, require_crlf: bool = True) -> li
 # --------------------------------------------------------------------------------------------
 
 
+_PACKET_START = re.compile(rb"##[0-9]{4}")
+
+
 def split_frames(buffer: bytes, *, final: bool = False) -> tuple[list[bytes], bytes]:
-    """Cut a received byte stream into packet lines; returns ``(frames, rest)``.
+    """Cut a received byte stream into frames, keeping every byte; returns ``(frames, rest)``.
 
     TCP delivers packets fragmented (one packet over several reads) and coalesced (several
-    packets in one read). Feed the bytes received so far (previous ``rest`` + new data):
-    every complete packet ``##<len><data><crc>\\r\\n`` is returned as one frame, guided by
-    its length field; bytes that are not a packet (noise before ``##``, a packet whose
-    length field is wrong) are returned as frames too, cut at CR LF, so that
-    :func:`parse_packet` reports them. Incomplete trailing bytes are returned as ``rest``
-    (with ``final=True`` they are returned as a last frame instead).
+    packets in one read). Feed the bytes received so far (previous ``rest`` + new data): every
+    complete packet ``##<len><data><crc>\\r\\n`` is returned as one frame, guided by its length field.
+
+    * a packet starts at ``##`` followed by four digits, so garbage ending in ``#`` right before a
+      packet (``…#`` + ``##0101…``) does not swallow it;
+    * every byte ends up in a frame: bytes that are not a packet (noise, CR LF alone, a packet whose
+      length field is wrong) are returned as frames of their own, so that :func:`parse_packet` reports
+      them and the caller can quarantine them; nothing is dropped;
+    * a wrong length field is detected as soon as a CR LF followed by the next packet start is seen,
+      so a damaged packet does not hold up the ones behind it.
+
+    Incomplete trailing bytes are returned as ``rest`` (with ``final=True`` as a last frame instead).
+    The TCP receiver (ingestion/receiver) frames its streams with this function.
     """
     frames: list[bytes] = []
     pos = 0
     n = len(buffer)
     while pos < n:
-        start = buffer.find(b"##", pos)
-        if start < 0:
-            # No packet start in sight: hand over complete noise lines, keep the tail
-            # (it may be the first '#' of a packet whose second '#' is still in flight).
+        m = _PACKET_START.search(buffer, pos)
+        if m is None:
+            # No packet start: hand over garbage up to its last CR LF, keep the tail (it may be the
+            # beginning of a packet start: '#', '##', '##0' …).
             crlf = buffer.rfind(b"\r\n", pos)
             if crlf >= 0:
-                if buffer[pos:crlf].strip(b"\r\n"):
-                    frames.append(buffer[pos:crlf + 2])
+                frames.append(buffer[pos:crlf + 2])
                 pos = crlf + 2
             break
+        start = m.start()
         if start > pos:
-            junk = buffer[pos:start]
-            if junk.strip(b"\r\n"):
-                frames.append(junk)
+            frames.append(buffer[pos:start])  # garbage before the packet
             pos = start
-        if n - pos < 6:
-            break
-        length = buffer[pos + 2:pos + 6]
-        end = pos + 6 + int(length) + 6 if length.isdigit() else -1
-        if end != -1 and end <= n and buffer[end - 2:end] == b"\r\n":
-            frames.append(buffer[pos:end])
+        end = start + 6 + int(buffer[start + 2:start + 6]) + 6
+        if end <= n and buffer[end - 2:end] == b"\r\n":
+            frames.append(buffer[start:end])
             pos = end
             continue
-        # Length field unusable or inconsistent with the bytes: fall back to CR LF.
-        crlf = buffer.find(b"\r\n", pos)
-        if end != -1 and end > n and (crlf < 0 or not buffer.startswith(b"##", crlf + 2)):
-            break  # probably just incomplete: wait for more bytes
-        if crlf < 0:
-            break
-        frames.append(buffer[pos:crlf + 2])
-        pos = crlf + 2
+        # The length field does not lead to CR LF: either the packet is incomplete, or the field is wrong.
+        crlf = buffer.find(b"\r\n", start + 6)
+        if crlf >= 0 and (end <= n or _PACKET_START.match(buffer, crlf + 2) is not None):
+            frames.append(buffer[start:crlf + 2])  # wrong length: the frame ends at its CR LF
+            pos = crlf + 2
+            continue
+        break  # incomplete: wait for more bytes
     rest = buffer[pos:]
     if final and rest:
-        if rest.strip(b"\r\n"):
-            frames.append(rest)
+        frames.append(rest)
         rest = b""
     return frames, rest
 

@@ -361,6 +361,17 @@ def test_split_frames_reports_noise_and_bad_length() -> None:
     assert frames == [b"##0101QN=1"] and rest == b""
 
 
+def test_split_frames_keeps_every_byte_and_no_garbage_swallows_a_packet() -> None:
+    a = VECTOR_PACKET.encode()
+    # garbage ending in '#' right before a packet: the packet still comes out whole
+    frames, rest = split_frames(b"xx#" + a)
+    assert frames == [b"xx#", a] and rest == b""
+    # CR LF alone between packets is a frame of its own (to quarantine), not dropped
+    frames, rest = split_frames(a + b"\r\n" + a)
+    assert frames == [a, b"\r\n", a] and rest == b""
+    assert b"".join(frames) == a + b"\r\n" + a
+
+
 # ---------------------------------------------------------------------- split packets
 
 
