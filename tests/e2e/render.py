@@ -37,3 +37,23 @@ def assert_dashboard_renders(page: Any, superset: RunningSuperset, *, slug: str,
         page.wait_for_timeout(2000)
         page.screenshot(path=str(ARTIFACTS / screenshot), full_page=True)
     assert page.external_requests == [], f"page tried to reach: {page.external_requests}"
+
+
+def chart_rows(api: Any, chart_id: int) -> list[dict[str, Any]]:
+    """Rows of one chart through Superset's chart data API (asserts no error)."""
+    r = api.get(f"/api/v1/chart/{chart_id}/data/")
+    assert r.status_code == 200, r.text[:500]
+    (result,) = r.json()["result"]
+    assert not result.get("error"), result["error"]
+    return result["data"]
+
+
+def assert_every_chart_answers(superset: RunningSuperset, slug: str, charts: dict[str, str]) -> None:
+    """The dashboard holds exactly ``charts`` (name → viz type) and each one answers with rows."""
+    with superset.client() as api:
+        r = api.get(f"/api/v1/dashboard/{slug}/charts")
+        assert r.status_code == 200, r.text
+        found = {c["slice_name"]: c for c in r.json()["result"]}
+        assert {n: c["form_data"]["viz_type"] for n, c in found.items()} == charts
+        for name, chart in found.items():
+            assert chart_rows(api, chart["id"]), (name, "no rows")

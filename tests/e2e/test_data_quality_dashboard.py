@@ -13,8 +13,7 @@ import duckdb
 import pytest
 
 from .conftest import RunningSuperset
-from .render import assert_dashboard_renders
-from .test_pollution_sources_dashboard import chart_rows
+from .render import assert_dashboard_renders, assert_every_chart_answers, chart_rows
 
 pytestmark = pytest.mark.timeout(600)
 
@@ -32,13 +31,7 @@ RECONCILIATION = "c1471331-a519-5e05-9090-efd36a87c8ab"
 
 
 def test_every_chart_answers_with_rows(superset: RunningSuperset) -> None:
-    with superset.client() as api:
-        r = api.get(f"/api/v1/dashboard/{SLUG}/charts")
-        assert r.status_code == 200, r.text
-        charts = {c["slice_name"]: c for c in r.json()["result"]}
-        assert {n: c["form_data"]["viz_type"] for n, c in charts.items()} == CHARTS
-        for name, chart in charts.items():
-            assert chart_rows(api, chart["id"]), (name, "no rows")
+    assert_every_chart_answers(superset, SLUG, CHARTS)
 
 
 def test_figures_equal_the_serving_marts(superset: RunningSuperset) -> None:

@@ -13,7 +13,7 @@ import duckdb
 import pytest
 
 from .conftest import RunningSuperset
-from .render import assert_dashboard_renders
+from .render import assert_dashboard_renders, assert_every_chart_answers, chart_rows
 
 pytestmark = pytest.mark.timeout(600)
 
@@ -33,22 +33,8 @@ KEY_UNIT_TOTAL = "0ffeefb3-7150-52cb-92b1-aece1af32365"
 MATCH_METHODS = "1e1f2622-7798-5d94-b404-8d888007225a"
 
 
-def chart_rows(api: Any, chart_id: int) -> list[dict[str, Any]]:
-    r = api.get(f"/api/v1/chart/{chart_id}/data/")
-    assert r.status_code == 200, r.text[:500]
-    (result,) = r.json()["result"]
-    assert not result.get("error"), result["error"]
-    return result["data"]
-
-
 def test_every_chart_answers_with_rows(superset: RunningSuperset) -> None:
-    with superset.client() as api:
-        r = api.get(f"/api/v1/dashboard/{SLUG}/charts")
-        assert r.status_code == 200, r.text
-        charts = {c["slice_name"]: c for c in r.json()["result"]}
-        assert {n: c["form_data"]["viz_type"] for n, c in charts.items()} == CHARTS
-        for name, chart in charts.items():
-            assert chart_rows(api, chart["id"]), (name, "no rows")
+    assert_every_chart_answers(superset, SLUG, CHARTS)
 
 
 def test_figures_equal_the_serving_marts(superset: RunningSuperset) -> None:

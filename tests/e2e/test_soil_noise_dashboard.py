@@ -14,7 +14,7 @@ import duckdb
 import pytest
 
 from .conftest import RunningSuperset
-from .render import assert_dashboard_renders
+from .render import assert_dashboard_renders, assert_every_chart_answers, chart_rows
 
 pytestmark = pytest.mark.timeout(600)
 
@@ -28,22 +28,8 @@ CHARTS = {
 NOISE_NIGHT = "d90789d4-00ae-5554-b826-28dc1e0c095a"
 
 
-def chart_rows(api: Any, chart_id: int) -> list[dict[str, Any]]:
-    r = api.get(f"/api/v1/chart/{chart_id}/data/")
-    assert r.status_code == 200, r.text[:500]
-    (result,) = r.json()["result"]
-    assert not result.get("error"), result["error"]
-    return result["data"]
-
-
 def test_every_chart_answers_with_rows(superset: RunningSuperset) -> None:
-    with superset.client() as api:
-        r = api.get(f"/api/v1/dashboard/{SLUG}/charts")
-        assert r.status_code == 200, r.text
-        charts = {c["slice_name"]: c for c in r.json()["result"]}
-        assert {n: c["form_data"]["viz_type"] for n, c in charts.items()} == CHARTS
-        for name, chart in charts.items():
-            assert chart_rows(api, chart["id"]), (name, "no rows")
+    assert_every_chart_answers(superset, SLUG, CHARTS)
 
 
 def test_night_compliance_equals_the_serving_mart(superset: RunningSuperset) -> None:

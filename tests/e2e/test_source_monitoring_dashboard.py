@@ -13,7 +13,7 @@ import duckdb
 import pytest
 
 from .conftest import RunningSuperset
-from .render import assert_dashboard_renders
+from .render import assert_dashboard_renders, assert_every_chart_answers, chart_rows
 
 pytestmark = pytest.mark.timeout(600)
 
@@ -32,22 +32,8 @@ PATTERNS_TABLE = "64be48c5-3c5c-5195-a9da-858eddab6f43"
 HOURS_OVER_LIMIT = "b171a741-da50-5249-9f68-09863639674e"
 
 
-def chart_rows(api: Any, chart_id: int) -> list[dict[str, Any]]:
-    r = api.get(f"/api/v1/chart/{chart_id}/data/")
-    assert r.status_code == 200, r.text[:500]
-    (result,) = r.json()["result"]
-    assert not result.get("error"), result["error"]
-    return result["data"]
-
-
 def test_every_chart_answers_with_rows(superset: RunningSuperset) -> None:
-    with superset.client() as api:
-        r = api.get(f"/api/v1/dashboard/{SLUG}/charts")
-        assert r.status_code == 200, r.text
-        charts = {c["slice_name"]: c for c in r.json()["result"]}
-        assert {n: c["form_data"]["viz_type"] for n, c in charts.items()} == CHARTS
-        for name, chart in charts.items():
-            assert chart_rows(api, chart["id"]), (name, "no rows")
+    assert_every_chart_answers(superset, SLUG, CHARTS)
 
 
 def test_figures_equal_the_serving_marts(superset: RunningSuperset) -> None:

@@ -13,7 +13,7 @@ import duckdb
 import pytest
 
 from .conftest import RunningSuperset
-from .render import assert_dashboard_renders
+from .render import assert_dashboard_renders, assert_every_chart_answers, chart_rows
 
 pytestmark = pytest.mark.timeout(600)
 
@@ -33,22 +33,8 @@ MONTHLY = "00c34397-580e-5ea7-8cb5-935b412bff42"
 DRINKING = "5e136efc-73b2-5cde-a4b9-4a62c9417ede"
 
 
-def chart_rows(api: Any, chart_id: int) -> list[dict[str, Any]]:
-    r = api.get(f"/api/v1/chart/{chart_id}/data/")
-    assert r.status_code == 200, r.text[:500]
-    (result,) = r.json()["result"]
-    assert not result.get("error"), result["error"]
-    return result["data"]
-
-
 def test_every_chart_answers_with_rows(superset: RunningSuperset) -> None:
-    with superset.client() as api:
-        r = api.get(f"/api/v1/dashboard/{SLUG}/charts")
-        assert r.status_code == 200, r.text
-        charts = {c["slice_name"]: c for c in r.json()["result"]}
-        assert {n: c["form_data"]["viz_type"] for n, c in charts.items()} == CHARTS
-        for name, chart in charts.items():
-            assert chart_rows(api, chart["id"]), (name, "no rows")
+    assert_every_chart_answers(superset, SLUG, CHARTS)
 
 
 def test_figures_equal_the_serving_marts(superset: RunningSuperset) -> None:
