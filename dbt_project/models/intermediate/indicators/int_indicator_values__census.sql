@@ -36,17 +36,8 @@ areas as (
 
     select
         area_code,
-        area_code as county_code
-    from {{ ref('counties') }}
-    where area_level = 'county'
-
-    union all
-
-    select
-        parent_code as area_code,
-        area_code as county_code
-    from {{ ref('counties') }}
-    where area_level = 'county'
+        county_code
+    from {{ ref('int_area_counties_listed') }}
 
 ),
 
