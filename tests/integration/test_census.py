@@ -81,6 +81,12 @@ def test_matching_against_the_truth(pipeline_home: Path):
              for t in csv_rows(pipeline_home / "world" / "census_truth.csv") if t["true_id"]}
     truth.update({("permits", t["source_record_id"]): t["true_id"]
                   for t in csv_rows(pipeline_home / "world" / "permits_truth.csv")})
+    # the online-monitoring device registry is a source system too (one record per enterprise, keyed by an outlet)
+    truth.update({("online_monitoring", t["outlet_code"]): t["true_id"]
+                  for t in csv_rows(pipeline_home / "world" / "source_outlets.csv")})
+    if (pipeline_home / "world" / "solidwaste_generators_truth.csv").exists():  # a link without truth fails below
+        truth.update({("solidwaste_platform", t["record_key"]): t["true_id"]
+                      for t in csv_rows(pipeline_home / "world" / "solidwaste_generators_truth.csv")})
     con = serving(pipeline_home)
     links = con.execute("select source_system, source_record_id, enterprise_id, match_method "
                         "from enterprise_source_links").fetchall()
