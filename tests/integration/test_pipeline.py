@@ -44,6 +44,14 @@ def landing_lines(home: Path) -> dict[str, list[str]]:
     return out
 
 
+def hj663_percentile(values: list[float], p: float) -> float:
+    """HJ 663-2013 percentile: sort ascending, k = 1 + (n - 1)p, X(s) + (X(s+1) - X(s))(k - s), s = floor(k)."""
+    x = sorted(values)
+    k = 1 + (len(x) - 1) * p
+    s = math.floor(k)
+    return x[s - 1] + (x[min(s, len(x) - 1)] - x[s - 1]) * (k - s)
+
+
 def half_up(x: float, places: int) -> float:
     return float(Decimal(repr(x)).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP))
 
@@ -183,12 +191,16 @@ def test_annual_air_indicators_match_an_independent_computation(pipeline_home: P
         select area_code, year(period_start), value from fct_indicator_values
         where indicator_code = 'AIR_PM25_MEAN' and period_type = 'year'
     """).fetchall()}
+    others = {(c, a, y): (v, n, d) for c, a, y, v, n, d in con.execute("""
+        select indicator_code, area_code, year(period_start), value, numerator, denominator from fct_indicator_values
+        where indicator_code in ('AIR_HEAVY_POLLUTION_DAYS', 'AIR_O3_8H_P90') and period_type = 'year'
+    """).fetchall()}
     annual = {(a, y): (ok, vd) for a, y, ok, vd in con.execute(
         "select area_code, year, is_valid_year, valid_days from fct_air_annual_area").fetchall()}
     checked = 0
     for area, mns in areas.items():
         for year in (2020, 2021):
-            pm_days, valid, good = [], 0, 0
+            pm_days, o3_8h_days, valid, good, heavy = [], [], 0, 0, 0
             d = date(year, 1, 1)
             while d.year == year:
                 area_day = {}
@@ -198,6 +210,8 @@ def test_annual_air_indicators_match_an_independent_computation(pipeline_home: P
                         area_day[p] = half_up(sum(vals) / len(vals), 1 if p == "co" else 0)
                 if "pm2_5" in area_day:
                     pm_days.append(area_day["pm2_5"])
+                if "o3_8h" in area_day:
+                    o3_8h_days.append(area_day["o3_8h"])
                 if all(p in area_day for p in ("pm2_5", "pm10", "so2", "no2", "co")) and (
                         "o3_1h" in area_day or "o3_8h" in area_day):
                     res = daily_aqi({"pm2_5": area_day["pm2_5"], "pm10": area_day["pm10"], "so2": area_day["so2"],
@@ -205,13 +219,19 @@ def test_annual_air_indicators_match_an_independent_computation(pipeline_home: P
                                      "o3_8h": area_day.get("o3_8h")})
                     valid += 1
                     good += res.aqi <= 100
+                    heavy += res.aqi > 200
                 d += timedelta(days=1)
             is_valid, valid_days = annual[(area, year)]
             assert valid_days == valid, (area, year)
             value, num, den = got[(area, year)]
             if not is_valid:
                 assert value is None
+                assert others[("AIR_HEAVY_POLLUTION_DAYS", area, year)][0] is None
+                assert others[("AIR_O3_8H_P90", area, year)][0] is None
                 continue
+            assert others[("AIR_HEAVY_POLLUTION_DAYS", area, year)] == (heavy, heavy, valid), (area, year)
+            assert math.isclose(others[("AIR_O3_8H_P90", area, year)][0], half_up(hj663_percentile(o3_8h_days, 0.9), 0)), (
+                area, year)
             assert (num, den) == (good, valid), (area, year)
             assert math.isclose(value, half_up(100 * good / valid, 1)), (area, year)
             assert math.isclose(pm[(area, year)], half_up(sum(pm_days) / len(pm_days), 0)), (area, year)

@@ -1,5 +1,8 @@
 -- Air indicators from the HJ 663-2013 annual assessment of each area. A year that fails the
 -- HJ 663-2013 validity rule gets no value (its statistics stay visible in fct_air_annual_area).
+-- AIR_PM25_MEAN (annual mean of daily means), AIR_GOOD_DAYS_RATIO (AQI <= 100 / valid days),
+-- AIR_HEAVY_POLLUTION_DAYS (daily AQI > 200; numerator = those days, denominator = valid days) and
+-- AIR_O3_8H_P90 (90th percentile of the daily maximum 8-hour O3 means, HJ 663-2013 percentile rule).
 
 with
 
@@ -12,7 +15,7 @@ spine as (
         period_start,
         year
     from {{ ref('int_indicator_periods_spined') }}
-    where indicator_code in ('AIR_PM25_MEAN', 'AIR_GOOD_DAYS_RATIO')
+    where indicator_code in ('AIR_PM25_MEAN', 'AIR_GOOD_DAYS_RATIO', 'AIR_HEAVY_POLLUTION_DAYS', 'AIR_O3_8H_P90')
 
 ),
 
@@ -25,6 +28,8 @@ area_years as (
         pm2_5_mean,
         good_days,
         good_days_ratio,
+        heavy_pollution_days,
+        o3_8h_p90,
         is_valid_year
     from {{ ref('int_air_area_years_aggregated') }}
 
@@ -81,13 +86,21 @@ assessed as (
                 then area_years.pm2_5_mean
             when area_years.is_valid_year and spine.indicator_code = 'AIR_GOOD_DAYS_RATIO'
                 then area_years.good_days_ratio
+            when area_years.is_valid_year and spine.indicator_code = 'AIR_HEAVY_POLLUTION_DAYS'
+                then area_years.heavy_pollution_days
+            when area_years.is_valid_year and spine.indicator_code = 'AIR_O3_8H_P90'
+                then area_years.o3_8h_p90
         end as value,
         case
             when area_years.is_valid_year and spine.indicator_code = 'AIR_GOOD_DAYS_RATIO'
                 then area_years.good_days
+            when area_years.is_valid_year and spine.indicator_code = 'AIR_HEAVY_POLLUTION_DAYS'
+                then area_years.heavy_pollution_days
         end as numerator,
         case
-            when area_years.is_valid_year and spine.indicator_code = 'AIR_GOOD_DAYS_RATIO'
+            when
+                area_years.is_valid_year
+                and spine.indicator_code in ('AIR_GOOD_DAYS_RATIO', 'AIR_HEAVY_POLLUTION_DAYS')
                 then area_years.valid_days
         end as denominator,
         monitored_areas.area_code is not null as has_station,
