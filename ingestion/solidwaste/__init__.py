@@ -1,0 +1,1 @@
+"""The provincial solid-waste environmental supervision platform: world, HTTP simulator, connector."""
