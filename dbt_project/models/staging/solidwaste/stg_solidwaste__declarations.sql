@@ -1,0 +1,44 @@
+-- The latest version of each declarations record (by the platform's updated_at, then fetch time).
+
+with
+
+history as (
+
+    select * from {{ ref('stg_solidwaste__declarations_history') }}
+
+),
+
+ranked as (
+
+    select
+        history.*,
+        row_number() over (
+            partition by history.record_key
+            order by history.updated_at desc, history.fetched_at desc
+        ) as version_rank,
+        count(*) over (partition by history.record_key) as version_count
+    from history
+
+)
+
+select
+    record_key,
+    updated_at,
+    fetched_at,
+    load_id,
+    page_file,
+    generator_key,
+    year,
+    hw_code,
+    hw_category,
+    generated_t,
+    self_utilised_t,
+    self_disposed_t,
+    transferred_t,
+    stored_start_t,
+    stored_end_t,
+    declared_at,
+    is_correction,
+    version_count
+from ranked
+where version_rank = 1

@@ -1,0 +1,44 @@
+-- The latest version of each manifests record (by the platform's updated_at, then fetch time).
+
+with
+
+history as (
+
+    select * from {{ ref('stg_solidwaste__manifests_history') }}
+
+),
+
+ranked as (
+
+    select
+        history.*,
+        row_number() over (
+            partition by history.record_key
+            order by history.updated_at desc, history.fetched_at desc
+        ) as version_rank,
+        count(*) over (partition by history.record_key) as version_count
+    from history
+
+)
+
+select
+    record_key,
+    updated_at,
+    fetched_at,
+    load_id,
+    page_file,
+    generator_key,
+    transporter_name,
+    receiver_key,
+    hw_code,
+    hw_category,
+    shipped_t,
+    received_t,
+    generator_signed_at,
+    transporter_signed_at,
+    receiver_signed_at,
+    status,
+    county_code,
+    version_count
+from ranked
+where version_rank = 1

@@ -1,0 +1,35 @@
+-- Every version of every medical_waste record the platform returned (append-only lake), typed. As of a past time:
+-- `dbt build --vars '{solidwaste_as_of: "2021-03-31 23:59:59"}'` keeps only the versions fetched by then, so
+-- every solid-waste model downstream shows what the platform had told us at that time.
+
+with
+
+source as (
+
+    select * from {{ source('solidwaste', 'medical_waste') }}
+
+),
+
+renamed as (
+
+    select
+        cast(record_key as {{ type_string() }}) as record_key,
+        cast(updated_at as {{ type_timestamp() }}) as updated_at,
+        cast(fetched_at as {{ type_timestamp() }}) as fetched_at,
+        cast(load_id as {{ type_string() }}) as load_id,
+        cast(page_file as {{ type_string() }}) as page_file,
+        cast(centre_key as {{ type_string() }}) as centre_key,
+        cast(centre_name as {{ type_string() }}) as centre_name,
+        cast(county_code as {{ type_string() }}) as county_code,
+        cast(month as date) as month,
+        cast(collected_t as {{ type_double() }}) as collected_t,
+        cast(disposed_t as {{ type_double() }}) as disposed_t,
+        cast(generated_t as {{ type_double() }}) as generated_t
+    from source
+    {%- if var('solidwaste_as_of', none) %}
+    where fetched_at <= cast('{{ var("solidwaste_as_of") }}' as {{ type_timestamp() }})
+    {%- endif %}
+
+)
+
+select * from renamed
