@@ -9,6 +9,7 @@
     zteco quality          expectation suites; accept violations that cannot be fixed at the source
     zteco receiver         the HJ 212-2017 TCP receiver (`zteco receiver reconcile`: its reconciliation)
     zteco devices replay   simulated devices pushing the world's packets to the receiver over TCP
+    zteco solidwaste       the solid-waste platform's HTTP API simulator (serve) and its connector (pull)
 """
 
 from __future__ import annotations
@@ -82,6 +83,11 @@ def world_generate(end: date | None, size: int, seed: int) -> None:
         src = summary["sources"]
         click.echo(f"  online monitoring: {src['outlets']} outlets ({src['networked_outlets']} networked), "
                    f"{src['packets']:,} packets, {src['anomalies']} anomalies in world/source_anomalies.csv")
+    if "solidwaste" in summary:
+        sw = summary["solidwaste"]
+        click.echo(f"  solid-waste platform: {sw['generators']} HW generators ({sw['unregistered_generators']} "
+                   f"unregistered), {sw['manifests']:,} manifests, {sum(sw['anomalies'].values())} anomalies in "
+                   "world/solidwaste_anomalies.csv")
 
 
 @main.command("run")
@@ -251,6 +257,11 @@ from ingestion.receiver.cli import receiver as _receiver_group  # noqa: E402
 
 main.add_command(_receiver_group)
 main.add_command(_devices_group)
+
+# zteco solidwaste serve|pull: the solid-waste platform's API simulator and its connector.
+from ingestion.solidwaste.cli import solidwaste as _solidwaste_group  # noqa: E402
+
+main.add_command(_solidwaste_group)
 
 
 if __name__ == "__main__":

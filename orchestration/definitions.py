@@ -24,6 +24,7 @@ from orchestration.dbt import dbt_resource, warehouse_dbt_assets
 from orchestration.defs import census, freshness, monitoring, permits, serving
 from orchestration.defs import lab as lab
 from orchestration.defs import receiver as receiver
+from orchestration.defs import solidwaste as solidwaste
 from orchestration.defs import sources as online_sources
 from orchestration.defs import water as water
 from orchestration.resources import DataHome
@@ -36,6 +37,7 @@ INGEST_ASSETS = [monitoring.air_stations, monitoring.air_hourly, water.water_cat
 INGEST_ASSETS += [online_sources.source_registry, online_sources.source_online]
 # Unpartitioned deliveries (bulk files, exports, lab results) loaded right before the dbt build.
 WAREHOUSE_INPUTS = [census.census_delivery, permits.permit_list, lab.lab_soil, lab.lab_noise, water.water_lab]
+WAREHOUSE_INPUTS += [solidwaste.solidwaste_platform]
 ASSET_CHECKS = [monitoring.air_hourly_reconciles, freshness.air_hourly_freshness]
 EXTRA_SENSORS: list = []
 EXTRA_SENSORS += [receiver.receiver_late_packets]

@@ -15,6 +15,7 @@ from ingestion.lab import simulator as lab
 from ingestion.monitoring import simulator as monitoring
 from ingestion.permits import simulator as permits
 from ingestion.simulate.world import WorldConfig
+from ingestion.solidwaste import simulator as solidwaste
 from ingestion.sources import simulator as sources
 from ingestion.water import simulator as water
 
@@ -27,6 +28,7 @@ def generate(cfg: WorldConfig, home: Home) -> dict:
     summary["lab"] = lab.generate(cfg, home)
     summary["sources"] = sources.generate(cfg, home)
     summary["water"] = water.generate(cfg, home)
+    summary["solidwaste"] = solidwaste.generate(cfg, home)
     world_json = home.world / "world.json"
     doc = json.loads(world_json.read_text(encoding="utf-8"))
     doc["summary"] = summary

@@ -18,6 +18,7 @@ from pathlib import Path
 import duckdb
 
 from .fake_serving_lab import populate_lab
+from .fake_serving_solidwaste import populate_solidwaste
 from .fake_serving_water import populate_water
 
 CITY = ("530600", "昭通市", "Zhaotong", "city", None, 0)
@@ -168,6 +169,7 @@ def _populate(con: duckdb.DuckDBPyConnection, first_year: int, last_year: int, s
     _populate_sources(con, first_year, last_year)
     populate_water(con, first_year, last_year)  # tests/e2e/fake_serving_water.py
     populate_lab(con, first_year, last_year)  # tests/e2e/fake_serving_lab.py
+    populate_solidwaste(con, first_year, last_year)  # tests/e2e/fake_serving_solidwaste.py
 
 
 def _populate_enterprises(con: duckdb.DuckDBPyConnection) -> None:

@@ -158,6 +158,34 @@ online_monitoring as (
 
 ),
 
+-- the solid-waste platform's HW generator registry (latest version of each generator); the platform
+-- registers a unit under its credit code, so an 18-character code is taken as the key
+solidwaste_platform as (
+
+    select
+        'solidwaste_platform' as source_system,
+        record_key as source_record_id,
+        'hw_generator' as record_kind,
+        case when length(uscc) = 18 then upper(uscc) end as credit_code,
+        uscc as credit_code_raw,
+        cast(null as {{ type_string() }}) as permit_no,
+        cast(null as {{ type_string() }}) as permit_credit_code,
+        name,
+        county_code,
+        industry_code,
+        cast(null as {{ type_string() }}) as industry_name,
+        cast(null as {{ type_string() }}) as management_category,
+        registered_on as known_from,
+        cast(null as date) as known_until,
+        cast(null as {{ type_string() }}) as dq_flags,
+        page_file as source_file,
+        cast(null as {{ type_string() }}) as sheet_name,
+        cast(null as {{ type_bigint() }}) as record_line,
+        load_id
+    from {{ ref('stg_solidwaste__generators') }}
+
+),
+
 unioned as (
 
     select * from industrial
@@ -167,6 +195,8 @@ unioned as (
     select * from permits
     union all
     select * from online_monitoring
+    union all
+    select * from solidwaste_platform
 
 )
 

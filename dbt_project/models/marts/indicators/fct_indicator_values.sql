@@ -8,6 +8,7 @@
     ref('int_indicator_values__census'),
     ref('int_indicator_values__lab'),
     ref('int_indicator_values__sources'),
+    ref('int_indicator_values__solidwaste'),
     ref('int_indicator_values__water'),
 ] %}
 

@@ -18,6 +18,7 @@
     ('water_catalogue', 'monitoring/water_catalogue', 'monitoring.water.catalogue', none, false),
     ('monitoring_source_hj212', 'monitoring/source_hj212', 'monitoring.hj212.sources', 'date', false),
     ('monitoring_source_registry', 'monitoring/source_registry', 'monitoring.sources_registry', none, false),
+    ('solidwaste_pages', 'solidwaste/pages', 'solidwaste.platform', none, false),
 ] %}
 
 {% for table, dataset, source_name, partition_column, has_sheet in quarantines %}
