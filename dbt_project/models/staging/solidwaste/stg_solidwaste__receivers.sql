@@ -2,24 +2,7 @@
 
 with
 
-history as (
-
-    select * from {{ ref('stg_solidwaste__receivers_history') }}
-
-),
-
-ranked as (
-
-    select
-        history.*,
-        row_number() over (
-            partition by history.record_key
-            order by history.updated_at desc, history.fetched_at desc
-        ) as version_rank,
-        count(*) over (partition by history.record_key) as version_count
-    from history
-
-)
+{{ latest_record_versions(ref('stg_solidwaste__receivers_history')) }}
 
 select
     record_key,
