@@ -21,77 +21,21 @@ latest as (
 ),
 
 unpivoted as (
-
+    {% for parameter, column in [
+        ('ph', 'ph'), ('do', 'dissolved_oxygen'), ('codmn', 'codmn'),
+        ('nh3n', 'nh3n'), ('tp', 'tp'), ('tn', 'tn'),
+    ] %}
     select
         section_code,
         mn,
         data_time,
-        'ph' as parameter,
-        ph as value,
-        ph_flag as flag,
+        '{{ parameter }}' as parameter,
+        {{ column }} as value,
+        {{ column }}_flag as flag,
         load_id
     from latest
-
-    union all
-
-    select
-        section_code,
-        mn,
-        data_time,
-        'do' as parameter,
-        dissolved_oxygen as value,
-        dissolved_oxygen_flag as flag,
-        load_id
-    from latest
-
-    union all
-
-    select
-        section_code,
-        mn,
-        data_time,
-        'codmn' as parameter,
-        codmn as value,
-        codmn_flag as flag,
-        load_id
-    from latest
-
-    union all
-
-    select
-        section_code,
-        mn,
-        data_time,
-        'nh3n' as parameter,
-        nh3n as value,
-        nh3n_flag as flag,
-        load_id
-    from latest
-
-    union all
-
-    select
-        section_code,
-        mn,
-        data_time,
-        'tp' as parameter,
-        tp as value,
-        tp_flag as flag,
-        load_id
-    from latest
-
-    union all
-
-    select
-        section_code,
-        mn,
-        data_time,
-        'tn' as parameter,
-        tn as value,
-        tn_flag as flag,
-        load_id
-    from latest
-
+    {% if not loop.last %}union all{% endif %}
+    {% endfor %}
 )
 
 select
