@@ -30,6 +30,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from urllib.parse import urlparse
 
 import httpx
 import pyarrow as pa
@@ -338,6 +339,19 @@ def _base_url(base_url: str | None) -> str:
     return url
 
 
+def _credentials(url: str, app_key: str | None, app_secret: str | None) -> tuple[str, str]:
+    """The platform's appKey/appSecret from the arguments or the environment. The development key of the
+    simulator is accepted only for a loopback URL: a real platform without credentials is an error."""
+    key = app_key or os.environ.get("ZTECO_SW_APP_KEY")
+    secret = app_secret or os.environ.get("ZTECO_SW_APP_SECRET")
+    if key and secret:
+        return key, secret
+    if urlparse(url).hostname not in ("127.0.0.1", "localhost", "::1"):
+        raise PlatformError(f"{url}: set ZTECO_SW_APP_KEY and ZTECO_SW_APP_SECRET (the platform's credentials); "
+                            "the development key only works with the local simulator")
+    return key or DEV_APP_KEY, secret or DEV_APP_SECRET
+
+
 def pull(home: Home, base_url: str | None = None, *, tables: Iterable[str] = TABLES, page_size: int = 500,
          overlap: timedelta = timedelta(days=2), load_id: str | None = None, run_id: str | None = None,
          stop_after_pages: int | None = None, sleep: Callable[[float], None] = time.sleep,
@@ -351,9 +365,10 @@ def pull(home: Home, base_url: str | None = None, *, tables: Iterable[str] = TAB
     """
     load_id = load_id or new_load_id("solidwaste", "all", run_id)
     result = PullResult(load_id)
-    client = PlatformClient(_base_url(base_url), app_key or os.environ.get("ZTECO_SW_APP_KEY", DEV_APP_KEY),
-                            app_secret or os.environ.get("ZTECO_SW_APP_SECRET", DEV_APP_SECRET),
-                            max_attempts=max_attempts, sleep=sleep, result=result, timeout=timeout)
+    url = _base_url(base_url)
+    key, secret = _credentials(url, app_key, app_secret)
+    client = PlatformClient(url, key, secret, max_attempts=max_attempts, sleep=sleep, result=result,
+                            timeout=timeout)
     pages_written = 0
     try:
         for table in tables:

@@ -338,3 +338,16 @@ def test_pipeline_pull_replays_the_simulator(sw_world, tmp_path, monkeypatch):
     assert min(r["fetched_at"] for r in rows) == datetime(2020, 1, 31, 23, 59, 59)
     again = connector.pull_for_pipeline(home)
     assert len(again.results) == 1 and again.totals()["loaded"] == 0
+
+
+def test_a_real_platform_without_credentials_is_refused(tmp_path, monkeypatch):
+    """The simulator's development key is accepted only on loopback: a real URL needs the environment's key."""
+    monkeypatch.delenv("ZTECO_SW_APP_KEY", raising=False)
+    monkeypatch.delenv("ZTECO_SW_APP_SECRET", raising=False)
+    home = Home(tmp_path / "home").ensure()
+    with pytest.raises(connector.PlatformError, match="ZTECO_SW_APP_KEY"):
+        connector.pull(home, "https://gfpt.example.invalid/api")
+    assert connector._credentials("http://127.0.0.1:8000", None, None)[0]  # the local simulator still works
+    monkeypatch.setenv("ZTECO_SW_APP_KEY", "k")
+    monkeypatch.setenv("ZTECO_SW_APP_SECRET", "s")
+    assert connector._credentials("https://gfpt.example.invalid/api", None, None) == ("k", "s")
