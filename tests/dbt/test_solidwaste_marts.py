@@ -316,7 +316,7 @@ def test_findings_carry_county_label_and_evidence(wh):
     assert name == "昭通甲化工有限公司"
     county, _, evidence, observed, reference, ratio, *_ = rows[f"declaration_mismatch:{G2}-2020-900-041-49"]
     assert (county, observed, reference) == (A, 10.0, 20.0) and ratio == pytest.approx(0.5)
-    county, _, evidence, observed, reference, *_ = rows["receiver_over_capacity:R1"]
+    county, _, evidence, observed, reference, *_ = rows["receiver_over_capacity:R1:2020"]
     assert (observed, reference) == (139.0, 100.0) and "139" in evidence
     _, _, evidence, observed, *_ = rows["manifest_never_received:5306212020002"]
     assert observed == pytest.approx(57.0) and "57" in evidence

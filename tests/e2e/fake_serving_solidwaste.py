@@ -62,7 +62,7 @@ def populate_solidwaste(con: duckdb.DuckDBPyConnection, first_year: int, last_ye
              CROSS JOIN (VALUES ('HW08', '废矿物油与含矿物油废物'), ('HW49', '其他废物')) c(hw_category, hw_category_zh)
              CROSS JOIN LATERAL (SELECT CASE WHEN a.area_level = 'city' THEN 11 ELSE a.sort_order END AS s) sc;
         CREATE TABLE fct_hw_findings AS
-        SELECT kind || ':' || record_key AS finding_id, kind, kind_zh, county_code, year, record_key, generator_key,
+        SELECT kind || ':' || record_key || CASE WHEN kind = 'receiver_over_capacity' THEN ':' || year ELSE '' END AS finding_id, kind, kind_zh, county_code, year, record_key, generator_key,
                enterprise_id, unit_name, evidence, observed_value, reference_value, difference_ratio, tolerance,
                'fake-load' AS load_id, NULL::VARCHAR AS page_file
         FROM (

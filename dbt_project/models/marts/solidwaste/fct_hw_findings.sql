@@ -292,7 +292,15 @@ unioned as (
 )
 
 select
-    cast({{ concat(['unioned.kind', "':'", 'unioned.record_key']) }} as {{ s }}) as finding_id,
+    -- a receiver can be over its capacity in several years: its findings are per receiver and year
+    cast(
+        case
+            when unioned.kind = 'receiver_over_capacity'
+                then {{ concat(['unioned.kind', "':'", 'unioned.record_key', "':'",
+                                'cast(unioned.year as ' ~ s ~ ')']) }}
+            else {{ concat(['unioned.kind', "':'", 'unioned.record_key']) }}
+        end as {{ s }}
+    ) as finding_id,
     cast(unioned.kind as {{ s }}) as kind,
     cast(kinds.name_zh as {{ s }}) as kind_zh,
     cast(unioned.county_code as {{ s }}) as county_code,
