@@ -23,3 +23,14 @@ ranked as (
 
 )
 {% endmacro %}
+
+
+{#-
+    As known then: with `--vars '{solidwaste_as_of: "<timestamp>"}'` a *_history staging model keeps only the
+    versions the connector had fetched by that time (empty without the var).
+-#}
+{% macro solidwaste_as_of_filter() %}
+    {%- if var('solidwaste_as_of', none) %}
+    where fetched_at <= cast('{{ var("solidwaste_as_of") }}' as {{ type_timestamp() }})
+    {%- endif %}
+{% endmacro %}

@@ -31,9 +31,7 @@ renamed as (
         cast(declared_at as {{ type_timestamp() }}) as declared_at,
         cast(is_correction as {{ type_boolean() }}) as is_correction
     from source
-    {%- if var('solidwaste_as_of', none) %}
-    where fetched_at <= cast('{{ var("solidwaste_as_of") }}' as {{ type_timestamp() }})
-    {%- endif %}
+    {{ solidwaste_as_of_filter() }}
 
 )
 

@@ -26,9 +26,7 @@ renamed as (
         cast(disposed_t as {{ type_double() }}) as disposed_t,
         cast(stored_t as {{ type_double() }}) as stored_t
     from source
-    {%- if var('solidwaste_as_of', none) %}
-    where fetched_at <= cast('{{ var("solidwaste_as_of") }}' as {{ type_timestamp() }})
-    {%- endif %}
+    {{ solidwaste_as_of_filter() }}
 
 )
 

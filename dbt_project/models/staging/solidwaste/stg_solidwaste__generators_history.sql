@@ -29,9 +29,7 @@ renamed as (
         cast(general_isw_t_per_year as {{ type_double() }}) as general_isw_t_per_year,
         cast(status as {{ type_string() }}) as status
     from source
-    {%- if var('solidwaste_as_of', none) %}
-    where fetched_at <= cast('{{ var("solidwaste_as_of") }}' as {{ type_timestamp() }})
-    {%- endif %}
+    {{ solidwaste_as_of_filter() }}
 
 )
 

@@ -31,9 +31,7 @@ renamed as (
         cast(status as {{ type_string() }}) as status,
         cast(county_code as {{ type_string() }}) as county_code
     from source
-    {%- if var('solidwaste_as_of', none) %}
-    where fetched_at <= cast('{{ var("solidwaste_as_of") }}' as {{ type_timestamp() }})
-    {%- endif %}
+    {{ solidwaste_as_of_filter() }}
 
 )
 

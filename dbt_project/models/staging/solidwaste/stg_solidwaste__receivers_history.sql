@@ -28,9 +28,7 @@ renamed as (
         cast(licence_valid_to as date) as licence_valid_to,
         cast(activity as {{ type_string() }}) as activity
     from source
-    {%- if var('solidwaste_as_of', none) %}
-    where fetched_at <= cast('{{ var("solidwaste_as_of") }}' as {{ type_timestamp() }})
-    {%- endif %}
+    {{ solidwaste_as_of_filter() }}
 
 )
 

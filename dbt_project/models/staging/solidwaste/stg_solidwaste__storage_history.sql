@@ -25,9 +25,7 @@ renamed as (
         cast(quantity_t as {{ type_double() }}) as quantity_t,
         cast(as_of_date as date) as as_of_date
     from source
-    {%- if var('solidwaste_as_of', none) %}
-    where fetched_at <= cast('{{ var("solidwaste_as_of") }}' as {{ type_timestamp() }})
-    {%- endif %}
+    {{ solidwaste_as_of_filter() }}
 
 )
 
