@@ -26,11 +26,12 @@ ranked as (
 
 
 {#-
-    As known then: with `--vars '{solidwaste_as_of: "<timestamp>"}'` a *_history staging model keeps only the
+    As known then: with `--vars '{solidwaste_as_of: "<timestamp>"}'` (or the project-wide `as_of`, macros/as_of.sql) a *_history staging model keeps only the
     versions the connector had fetched by that time (empty without the var).
 -#}
 {% macro solidwaste_as_of_filter() %}
-    {%- if var('solidwaste_as_of', none) %}
-    where fetched_at <= cast('{{ var("solidwaste_as_of") }}' as {{ type_timestamp() }})
+    {%- set value = var('solidwaste_as_of', none) or var('as_of', none) %}
+    {%- if value %}
+    where fetched_at <= cast('{{ value }}' as {{ type_timestamp() }})
     {%- endif %}
 {% endmacro %}
