@@ -52,7 +52,7 @@ COLUMNS: dict[str, list[tuple[str, pa.DataType]]] = {
                    ("industry_code", pa.string()), ("registered_on", pa.date32()),
                    ("management_level", pa.string()), ("has_compliant_storage", pa.bool_()),
                    ("storage_checked_on", pa.date32()), ("general_isw_t_per_year", pa.float64()),
-                   ("status", pa.string())],
+                   ("waste_types", pa.string()), ("status", pa.string())],
     "declarations": [("generator_key", pa.string()), ("year", pa.int32()), ("hw_code", pa.string()),
                      ("hw_category", pa.string()), ("generated_t", pa.float64()), ("self_utilised_t", pa.float64()),
                      ("self_disposed_t", pa.float64()), ("transferred_t", pa.float64()),

@@ -20,6 +20,13 @@ version's declared transfer was wrong). Receivers over their licensed capacity a
 receipts (one small in-city receiver is licensed too small). Medical waste: the city's three
 disposal centres, monthly. General industrial solid waste: per generator and year.
 
+Every registration says which wastes the unit is registered for (``waste_types``: ``HW``, ``ISW`` or
+``HW,ISW``). A few large producers of general industrial solid waste (> 1,000 t/yr) whose hazardous waste
+is only incidental (``Enterprise.hw_generator`` false) registered for general waste only (``ISW``): the
+platform follows their general waste and storage facility, not a hazardous-waste ledger; the census still
+reports their hazardous waste, so they count as HW generators not registered on the platform
+(``unregistered_generator``, "registered for general industrial solid waste only").
+
 Every record version carries ``updated_at``, the platform time it was published; the platform
 simulator serves what existed at its clock. Every draw is ``rng(cfg, stream, …)`` with streams
 500-549 and whole-year events drawn per (generator, year) over the whole calendar year, so a world with
@@ -50,6 +57,7 @@ STREAM_DECLARATIONS = 503  # (generator, year): declaration time, under-reportin
 STREAM_MEDICAL = 504      # (centre, year): monthly medical waste
 STREAM_ISW = 505          # (generator, year): general industrial solid waste
 STREAM_UNREGISTERED = 506  # which known HW generators are missing from the platform
+STREAM_ISW_ONLY = 507     # (enterprise): registered for general industrial solid waste only
 
 TABLES = ("generators", "declarations", "manifests", "receivers", "storage", "medical_waste", "general_isw")
 
@@ -62,6 +70,9 @@ HW_CODES = {
 MAIN_CODE = {"3212": "321-004-48", "0912": "321-004-48", "7724": "772-002-18", "3360": "336-064-17",
              "2614": "900-013-11", "2710": "271-001-02", "4411": "772-007-50", "4620": "900-047-49"}
 ISW_UTILISED = {"0610": 0.55, "0912": 0.3, "4411": 0.75, "3110": 0.85, "3212": 0.6, "3011": 0.9}
+# Large general-waste producers with incidental HW: the share registered for general waste only.
+ISW_ONLY_MIN_T = 1000.0
+ISW_ONLY_SHARE = 0.12
 TRANSPORTERS = ["昭通市危货运输有限公司", "云南环宇危险品运输有限公司", "昭通顺安物流有限公司", "曲靖通达危化品运输有限公司"]
 
 
@@ -120,6 +131,14 @@ class Generator:
     management_level: str
     compliant_storage: bool
     storage_checked_on: date | None
+    isw_only: bool = False  # registered for general industrial solid waste only (no HW ledger on the platform)
+    known_elsewhere: bool = False  # the census or the online-monitoring registry knows its HW
+
+    @property
+    def waste_types(self) -> str:
+        if self.isw_only:
+            return "ISW"
+        return "HW,ISW" if self.e.emissions_2017["isw_t"] else "HW"
 
     @property
     def active_from(self) -> date:
@@ -202,8 +221,12 @@ def build_generators(cfg: WorldConfig) -> list[Generator]:
         if reg is not None and e.closed is not None and e.closed <= reg:
             reg = _day(r, max(date(2016, 1, 1), e.founded), e.closed - timedelta(days=1))
         level = "key" if hw >= 100 else "simplified" if hw >= 10 else "registration"
-        out.append(Generator(i, f"HWG{e.county_code}{i + 1:06d}", e, round(hw, 3), codes, reg, level,
-                             bool(d[1] < 0.88), reg + timedelta(days=int(d[2] * 60)) if reg else None))
+        isw_only = (reg is not None and not e.hw_generator and e.emissions_2017["isw_t"] > ISW_ONLY_MIN_T
+                    and float(rng(cfg, STREAM_ISW_ONLY, i).random()) < ISW_ONLY_SHARE)
+        out.append(Generator(i, f"{'SWG' if isw_only else 'HWG'}{e.county_code}{i + 1:06d}", e, round(hw, 3),
+                             codes, reg, "general" if isw_only else level, bool(d[1] < 0.88),
+                             reg + timedelta(days=int(d[2] * 60)) if reg else None, isw_only,
+                             _census_knows(e) or e.true_id in registry))
     return out
 
 
@@ -252,13 +275,21 @@ def simulate(cfg: WorldConfig) -> SolidWasteWorld:
                   "name": e.name, "county_code": e.county_code, "industry_code": e.industry_code,
                   "registered_on": g.registered_on, "management_level": g.management_level,
                   "has_compliant_storage": g.compliant_storage, "storage_checked_on": g.storage_checked_on,
-                  "general_isw_t_per_year": e.emissions_2017["isw_t"] or None, "status": "active"}
+                  "general_isw_t_per_year": e.emissions_2017["isw_t"] or None, "waste_types": g.waste_types,
+                  "status": "active"}
             publish("generators", gv)
             if e.closed is not None:
                 publish("generators", {**gv, "updated_at": _dt(max(e.closed, g.registered_on), 16),
                                        "status": "closed"})
         else:
             continue  # not on the platform: nothing of it is published (its waste is not followed here)
+        if g.isw_only:  # general waste only: its yearly general-waste report, no HW ledger
+            for year in years:
+                span = _active_days(g, year)
+                if span is not None:
+                    frac = ((span[1] - span[0]).days + 1) / ((date(year, 12, 31) - date(year, 1, 1)).days + 1)
+                    _isw(cfg, w, g, year, frac, publish, truth)
+            continue
         # The batch stored at the end of 2019 (the ledger's opening stock of 2020).
         prev_batches: list[Batch] = []
         r0 = rng(cfg, STREAM_LEDGER, g.index, WORLD_START.year - 1)
@@ -372,6 +403,11 @@ def simulate(cfg: WorldConfig) -> SolidWasteWorld:
                     f"{gi.e.name}: HW generator known to "
                     + ("the census" if _census_knows(gi.e) else "the online-monitoring registry")
                     + " but not registered on the platform")
+        elif gi.isw_only and gi.known_elsewhere:
+            anomaly("unregistered_generator", gi.e.credit_code, gi.key, gi.e.county_code, WORLD_START.year,
+                    f"{gi.e.name}: HW generator known to "
+                    + ("the census" if _census_knows(gi.e) else "the online-monitoring registry")
+                    + ", registered on the platform for general industrial solid waste only")
     w.truth = {k: dict(v) for k, v in truth.items()}
     for t in w.versions.values():
         t.sort(key=lambda r: (r["updated_at"], r["record_key"]))

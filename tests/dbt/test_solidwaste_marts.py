@@ -3,8 +3,9 @@ by dbt on a hand-crafted lake (docs/CONTRACTS.md "Solid-waste platform") and che
 out by hand below (no value is taken from the code under test).
 
 The lake: two counties, 昭阳区 530602 (A) and 鲁甸县 530621 (B); four platform generators (G1, G2 in A;
-G3 and the closed G4 in B), two census industrial sources with hazardous waste (C1 = G1, C2 unregistered)
-and one without, three online-monitoring outlets (G3's wastewater outlet, an unregistered enterprise's
+G3 and the closed G4 in B) and two units registered for general industrial solid waste only (waste_types
+ISW: G5 in B, 3,000 t/yr, whose HW the census knows; G6 in A, 500 t/yr), three census industrial sources
+with hazardous waste (C1 = G1, C2 unregistered, C3 = G5) and one without, three online-monitoring outlets (G3's wastewater outlet, an unregistered enterprise's
 wastewater outlet, a flue-gas-only enterprise). Records change after first publication (a manifest is
 received days later, a declaration is corrected, a monthly medical report is corrected, G1 gets compliant
 storage): only the latest version may count. Every table is as the connector writes it: append-only, with
@@ -16,7 +17,8 @@ Hand-worked 2020 figures (A / B / city):
     100 + 5) = 155; denominator = generated + stored at start: A = (100 + 20) + (10 + 0) = 130, B = 200 + 10
     = 210 -> 66.9 / 73.8 / 242 / 340 = 71.2.
   HW_GENERATOR_REGISTRATION_RATE: A: G1 (+census), G2 registered, C2 not -> 2/3 = 66.7; B: G3 (+registry),
-    G4 registered, the registry's wastewater enterprise not -> 2/3 = 66.7; city 4/6 = 66.7.
+    G4 registered, the registry's wastewater enterprise not, G5 = C3 (on the platform for general waste
+    only) not -> 2/4 = 50.0; city 4/7 = 57.1. G6 (no HW anywhere) is no HW generator.
   HW_MANIFEST_CLOSED_RATE: A: M1 (2.5 %) and M7 close, M2 (12.5 %) and M3 (never received) do not -> 2/4 =
     50.0; B: M4 and M5 (late but same weight) close, M6 cancelled is not counted -> 2/2 = 100.0; city 4/6 =
     66.7.
@@ -25,15 +27,17 @@ Hand-worked 2020 figures (A / B / city):
     December) -> 20.0 / 0.0 / 20.0.
   MEDICAL_WASTE_DISPOSAL_RATE: centre 1 (A): (9.5 + 12) / (10 + 12) = 97.7 (February's corrected report:
     12, not 6); centre 2 (B): 5 / 5 = 100.0; city 26.5 / 27 = 98.1.
-  ISW_UTILIZATION_RATE: A: 2500 / (4000 + 1000) = 50.0; B: 900 / 1500 = 60.0; city 3400 / 6500 = 52.3.
-  SW_STORAGE_COMPLIANCE_RATE: A: G1 compliant (checked 2019-06-01), G2 not -> 50.0; B: G3 checked only
-    2021-02-01 -> 0/1 = 0.0 (G4 closed is out of scope); city 1/3 = 33.3.
+  ISW_UTILIZATION_RATE: A: 2500 / (4000 + 1000) = 50.0; B: (900 + 2400) / (1500 + 3000) = 73.3;
+    city 5800 / 9500 = 61.1.
+  SW_STORAGE_COMPLIANCE_RATE: A: G1 compliant (checked 2019-06-01), G2 not (G6, general waste only and
+    500 t/yr, is out of scope) -> 50.0; B: G3 checked only 2021-02-01, G5 (general waste only, 3,000 t/yr >
+    1,000) compliant -> 1/2 = 50.0 (G4 closed is out of scope); city 2/4 = 50.0.
 Findings (kind, record_key): weight_mismatch M2; manifest_never_received M3 (no receipt by the as-of
 time), M5 (received after 57 days); declaration_mismatch G2's HW49 declaration (10 t declared, 20 t
 manifested: 50 %; G1's corrected declaration 100 t = 80 + 10 + 10 matches, its first version 60 t would
 not; G3 200 t vs 105 + 50 + 50 = 205 t: 2.4 %); stored_over_one_year G1 B1 (2020), G3 B0 (2020), G3 B1
 (2021, 395 days at the March inventory); receiver_over_capacity R1 2020 (39 + 100 = 139 t > 100 t);
-unregistered_generator C2's and the registry enterprise's credit codes.
+unregistered_generator C2's, the registry enterprise's and C3's (= G5, "general waste only") credit codes.
 """
 
 from __future__ import annotations
@@ -68,8 +72,10 @@ def uscc(serial: str, county: str = A) -> str:
     return first17 + check_char(first17)
 
 
-U1, U2, U3, U4, U5, U6, U7, U8 = (uscc(str(i), A if i in (1, 2, 4, 5) else B) for i in range(1, 9))
+U1, U2, U3, U4, U5, U6, U7, U8, U9, U10 = (uscc(str(i), A if i in (1, 2, 4, 5, 10) else B)
+                                           for i in range(1, 11))
 G1, G2, G3, G4 = "HWG530602000001", "HWG530602000002", "HWG530621000001", "HWG530621000002"
+G5, G6 = "SWG530621000003", "SWG530602000004"  # registered for general industrial solid waste only
 FETCH = dt.datetime(2021, 4, 15, 10, 0)  # the last pull: only the corrected declaration arrives in it
 EARLY = dt.datetime(2021, 3, 31, 10, 0)  # the pull before: everything else
 D, T = dt.date, dt.datetime
@@ -118,6 +124,12 @@ def write_lake(home: Path) -> None:
           has_compliant_storage=True, storage_checked_on=D(2021, 2, 1), general_isw_t_per_year=2000.0, **gen),
         v(G4, T(2020, 9, 1), uscc=U8, name="鲁甸己电镀有限公司", county_code=B, registered_on=D(2019, 1, 1),
           has_compliant_storage=True, storage_checked_on=D(2019, 3, 1), **{**gen, "status": "closed"}),
+        v(G5, T(2019, 2, 1), uscc=U9, name="鲁甸壬煤矿有限公司", county_code=B, registered_on=D(2019, 2, 1),
+          has_compliant_storage=True, storage_checked_on=D(2019, 2, 1), general_isw_t_per_year=3000.0,
+          waste_types="ISW", **{**gen, "industry_code": "0610", "management_level": "general"}),
+        v(G6, T(2019, 2, 1), uscc=U10, name="昭通癸砖瓦有限公司", county_code=A, registered_on=D(2019, 2, 1),
+          has_compliant_storage=False, general_isw_t_per_year=500.0, waste_types="ISW",
+          **{**gen, "industry_code": "3031", "management_level": "general"}),
     ])
     decl = {"declared_at": T(2021, 3, 20), "is_correction": False}
     write(home, "solidwaste/declarations", sw["declarations"], [
@@ -188,6 +200,8 @@ def write_lake(home: Path) -> None:
           utilised_from_storage_t=1000.0, disposed_t=500.0, stored_t=2000.0),
         v(f"{G3}-2020", T(2021, 3, 1), generator_key=G3, year=2020, generated_t=1500.0, utilised_t=900.0,
           utilised_from_storage_t=0.0, disposed_t=600.0, stored_t=0.0),
+        v(f"{G5}-2020", T(2021, 3, 1), generator_key=G5, year=2020, generated_t=3000.0, utilised_t=2400.0,
+          utilised_from_storage_t=0.0, disposed_t=600.0, stored_t=0.0),
     ])
 
     census = declared_columns("census/_census__sources.yml", "census")["industrial_sources"]
@@ -200,6 +214,9 @@ def write_lake(home: Path) -> None:
          "name": "昭通丁制药有限公司", "county_code": A, "hazardous_waste_t": 12.5},
         {**base, "row_no": 7, "source_record_id": "c/工业源/7", "credit_code": U5, "credit_code_raw": U5,
          "name": "昭通庚食品有限公司", "county_code": A, "hazardous_waste_t": 0.0},
+        {**base, "row_no": 8, "source_record_id": "c/工业源/8", "credit_code": U9, "credit_code_raw": U9,
+         "name": "鲁甸壬煤矿有限公司", "county_code": B, "industry_code": "0610", "hazardous_waste_t": 2.0,
+         "general_solid_waste_t": 3000.0},
     ])
     devices = declared_columns("sources/_sources__sources.yml", "online_monitoring")["source_devices"]
     dev = {"load_id": "sources:test:1", "industry_code": "3011", "parameters": "w01018,w21003", "required_from": D(2019, 1, 1), "networked": True}
@@ -238,20 +255,20 @@ def wh(tmp_path_factory):
 
 EXPECTED_2020 = {
     "HW_UTILIZATION_DISPOSAL_RATE": {A: 66.9, B: 73.8, CITY: 71.2},
-    "HW_GENERATOR_REGISTRATION_RATE": {A: 66.7, B: 66.7, CITY: 66.7},
+    "HW_GENERATOR_REGISTRATION_RATE": {A: 66.7, B: 50.0, CITY: 57.1},
     "HW_MANIFEST_CLOSED_RATE": {A: 50.0, B: 100.0, CITY: 66.7},
     "HW_STORED_OVER_ONE_YEAR": {A: 20.0, B: 0.0, CITY: 20.0},
     "MEDICAL_WASTE_DISPOSAL_RATE": {A: 97.7, B: 100.0, CITY: 98.1},
-    "ISW_UTILIZATION_RATE": {A: 50.0, B: 60.0, CITY: 52.3},
-    "SW_STORAGE_COMPLIANCE_RATE": {A: 50.0, B: 0.0, CITY: 33.3},
+    "ISW_UTILIZATION_RATE": {A: 50.0, B: 73.3, CITY: 61.1},
+    "SW_STORAGE_COMPLIANCE_RATE": {A: 50.0, B: 50.0, CITY: 50.0},
 }
 EXPECTED_FRACTIONS = {  # (numerator, denominator) of the rates, worked out above
     ("HW_UTILIZATION_DISPOSAL_RATE", CITY): (242.0, 340.0),
-    ("HW_GENERATOR_REGISTRATION_RATE", CITY): (4.0, 6.0),
+    ("HW_GENERATOR_REGISTRATION_RATE", CITY): (4.0, 7.0),
     ("HW_MANIFEST_CLOSED_RATE", CITY): (4.0, 6.0),
     ("MEDICAL_WASTE_DISPOSAL_RATE", CITY): (26.5, 27.0),
-    ("ISW_UTILIZATION_RATE", CITY): (3400.0, 6500.0),
-    ("SW_STORAGE_COMPLIANCE_RATE", CITY): (1.0, 3.0),
+    ("ISW_UTILIZATION_RATE", CITY): (5800.0, 9500.0),
+    ("SW_STORAGE_COMPLIANCE_RATE", CITY): (2.0, 4.0),
 }
 
 
@@ -302,6 +319,7 @@ def test_findings_are_exactly_the_hand_worked_ones(wh):
         ("receiver_over_capacity", "R1", 2020),
         ("unregistered_generator", U4, 2020),
         ("unregistered_generator", U6, 2020),
+        ("unregistered_generator", U9, 2020),
     }
 
 
@@ -323,6 +341,9 @@ def test_findings_carry_county_label_and_evidence(wh):
     county, *_ , name = rows[f"unregistered_generator:{U6}"]
     assert county == B and name == "鲁甸戊污水处理有限公司"
     assert rows[f"stored_over_one_year:{G3}-B1"][3] == 395.0
+    county, *_, name = rows[f"unregistered_generator:{U9}"]
+    assert county == B and "仅登记为一般工业固体废物产生单位" in rows[f"unregistered_generator:{U9}"][2]
+    assert "未在固体废物管理平台登记" in rows[f"unregistered_generator:{U6}"][2]
 
 
 def test_generator_list_flags_each_source(wh):
@@ -336,14 +357,18 @@ def test_generator_list_flags_each_source(wh):
         U8: (True, False, False, False, B),
         U4: (False, True, False, True, A),
         U6: (False, False, True, True, B),
+        U9: (False, True, False, True, B),
     }
+    general_only = {r[0] for r in wh.execute("select credit_code from main.fct_hw_generator_list "
+                                             "where on_platform_for_general_waste_only").fetchall()}
+    assert general_only == {U9}
 
 
 def test_platform_generators_join_the_enterprise_matching(wh):
     systems = dict(wh.execute("""
         select source_record_id, enterprise_id from main.enterprise_source_links
         where source_system = 'solidwaste_platform'""").fetchall())
-    assert set(systems) == {G1, G2, G3, G4}
+    assert set(systems) == {G1, G2, G3, G4, G5, G6}
     census_g1 = wh.execute("select enterprise_id from main.enterprise_source_links "
                            "where source_system = 'census' and source_record_id = 'c/工业源/5'").fetchone()[0]
     assert systems[G1] == census_g1
@@ -370,14 +395,17 @@ def test_medical_and_general_waste_marts(wh):
     assert wh.execute("""select disposal_rate_pct from main.fct_medical_waste_monthly
                          where record_key = 'MWC1-2020-02'""").fetchone() == (100.0,)
     assert wh.execute("""select utilisation_rate_pct from main.fct_isw_county_year
-                         where area_code = ? and year = 2020""", [B]).fetchone() == (60.0,)
+                         where area_code = ? and year = 2020""", [B]).fetchone() == (73.3,)
 
 
 def test_storage_compliance_scope(wh):
     got = {r[0]: r[1:] for r in wh.execute("""
         select generator_key, has_compliant_storage, is_large_isw_generator from main.fct_sw_storage_compliance
         where year = 2020""").fetchall()}
-    assert got == {G1: (True, True), G2: (False, False), G3: (False, True)}
+    assert got == {G1: (True, True), G2: (False, False), G3: (False, True), G5: (True, True)}
+    hw = dict(wh.execute("select generator_key, is_hw_generator from main.fct_sw_storage_compliance "
+                         "where year = 2020").fetchall())
+    assert hw == {G1: True, G2: True, G3: True, G5: False}
 
 
 def test_empty_lake_gives_no_solidwaste_data(tmp_path_factory):
@@ -409,17 +437,19 @@ def test_storage_days_are_counted_at_the_last_inventory_of_the_year(wh):
     assert (f"{G3}-B0", 2020) not in got
 
 
-def test_as_of_a_past_pull_the_warehouse_shows_what_the_platform_had_said(tmp_path_factory):
-    """Built with solidwaste_as_of before the last pull, G1's declaration is its first version (60 t): it no
-    longer matches 80 + 10 + 10 = 100 t (40 %), and A's utilisation rate falls to 87 / (60 + 20 + 10) = 96.7,
-    the city's to 242 / 300 = 80.7; the indicators say as of the earlier pull."""
+@pytest.mark.parametrize("var", ["solidwaste_as_of", "as_of"])
+def test_as_of_a_past_pull_the_warehouse_shows_what_the_platform_had_said(tmp_path_factory, var):
+    """Built with solidwaste_as_of (or the project-wide as_of of an evaluation) before the last pull, G1's
+    declaration is its first version (60 t): it no longer matches 80 + 10 + 10 = 100 t (40 %), and A's
+    utilisation rate falls to 87 / (60 + 20 + 10) = 96.7, the city's to 242 / 300 = 80.7; the indicators say
+    as of the earlier pull."""
     home = tmp_path_factory.mktemp("solidwaste-as-of")
     write_lake(home)
-    dbt_build(home, "--vars", "{solidwaste_as_of: '2021-04-01 00:00:00'}")
+    dbt_build(home, "--vars", f"{{{var}: '2021-04-01 00:00:00'}}")
     con = duckdb.connect(str(home / "warehouse.duckdb"), read_only=True)
     try:
         kinds = {(k, r) for k, r in con.execute("select kind, record_key from main.fct_hw_findings").fetchall()}
-        assert ("declaration_mismatch", f"{G1}-2020-900-249-08") in kinds and len(kinds) == 11
+        assert ("declaration_mismatch", f"{G1}-2020-900-249-08") in kinds and len(kinds) == 12
         got = {a: (v, as_of) for a, v, as_of in con.execute("""
             select area_code, value, as_of from main.fct_indicator_values
             where indicator_code = 'HW_UTILIZATION_DISPOSAL_RATE' and period_start = date '2020-01-01'""").fetchall()}

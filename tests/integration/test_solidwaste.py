@@ -145,3 +145,28 @@ def test_manifest_closed_rate_recomputed_from_the_lake(pipeline_home: Path, wh):
     assert len(got) >= 20
     for key, (n, d) in got.items():
         assert (n, d) == expected[key], key
+
+
+def test_storage_compliance_rate_equals_the_world_truth(pipeline_home: Path, wh):
+    """SW_STORAGE_COMPLIANCE_RATE for the city, recomputed from the world's generator truth: in scope are the
+    units registered by 31 December and not closed by then that are registered for HW or produce more than
+    1,000 t/yr of general industrial solid waste (including the units registered for general waste only);
+    compliant when their compliant storage was checked by 31 December."""
+    t = pd.read_csv(pipeline_home / "world" / "solidwaste_generators_truth.csv", dtype=str, keep_default_na=False)
+    assert (t["waste_types"] == "ISW").any(), "the world registers some units for general waste only"
+    got = {y: (n, d) for y, n, d in wh.execute("""
+        select year(period_start), numerator, denominator from main.fct_indicator_values
+        where indicator_code = 'SW_STORAGE_COMPLIANCE_RATE' and area_code = '530600' and value is not null
+        """).fetchall()}
+    assert got
+    general_only_in_scope = 0
+    for year, (num, den) in got.items():
+        dec31 = f"{year}-12-31"
+        scope = t[(t["registered"] == "True") & (t["registered_on"] <= dec31)
+                  & ((t["closed_on"] == "") | (t["closed_on"] > dec31))
+                  & (t["waste_types"].str.contains("HW") | (t["general_isw_t_per_year"].astype(float) > 1000))]
+        compliant = scope[(scope["has_compliant_storage"] == "True") & (scope["storage_checked_on"] != "")
+                          & (scope["storage_checked_on"] <= dec31)]
+        general_only_in_scope += int((scope["waste_types"] == "ISW").sum())
+        assert (num, den) == (len(compliant), len(scope)), year
+    assert general_only_in_scope > 0

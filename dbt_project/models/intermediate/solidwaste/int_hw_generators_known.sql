@@ -1,6 +1,8 @@
 -- Every HW-generating unit any source knows (plan §8.1: the platform, the pollution census and the
 -- online-monitoring registry together), one row per enterprise of the enterprise matching:
---   platform: registered as an HW generator on the solid-waste platform (known from registered_on);
+--   platform: registered as an HW generator on the solid-waste platform (known from registered_on); a unit
+--     registered for general industrial solid waste only is not (it is known to the platform, not as an HW
+--     generator: when another source knows its HW it is listed as unregistered);
 --   census: a census industrial source with hazardous_waste_t > 0 (known from the census base year);
 --   online monitoring: an enterprise with a wastewater outlet in the device registry, whose COD and
 --     NH3-N analysers produce waste reagents (HW49 900-047-49) (known from networking, else the date
@@ -23,13 +25,15 @@ matched as (
 platform as (
 
     select
-        enterprise_id,
-        min(known_from) as known_from,
-        min(source_record_id) as generator_key,
+        matched.enterprise_id,
+        min(matched.known_from) as known_from,
+        min(matched.source_record_id) as generator_key,
         count(*) as generator_records
     from matched
-    where source_system = 'solidwaste_platform'
-    group by enterprise_id
+    inner join {{ ref('stg_solidwaste__generators') }} as generators
+        on matched.source_record_id = generators.record_key
+    where matched.source_system = 'solidwaste_platform' and generators.is_hw_generator
+    group by matched.enterprise_id
 
 ),
 
@@ -77,6 +81,17 @@ online_monitoring as (
 
 ),
 
+-- units on the platform for general industrial solid waste only (not HW generators there)
+platform_general_waste_only as (
+
+    select distinct matched.enterprise_id
+    from matched
+    inner join {{ ref('stg_solidwaste__generators') }} as generators
+        on matched.source_record_id = generators.record_key
+    where matched.source_system = 'solidwaste_platform' and not generators.is_hw_generator
+
+),
+
 enterprises as (
 
     select enterprise_id from platform
@@ -98,6 +113,9 @@ select
     platform.enterprise_id is not null as in_platform,
     census.enterprise_id is not null as in_census,
     online_monitoring.enterprise_id is not null as in_online_monitoring,
+    (
+        platform.enterprise_id is null and platform_general_waste_only.enterprise_id is not null
+    ) as on_platform_for_general_waste_only,
     case
         when census.known_from is null then online_monitoring.known_from
         when online_monitoring.known_from is null then census.known_from
@@ -108,3 +126,4 @@ from enterprises
 left join platform on enterprises.enterprise_id = platform.enterprise_id
 left join census on enterprises.enterprise_id = census.enterprise_id
 left join online_monitoring on enterprises.enterprise_id = online_monitoring.enterprise_id
+left join platform_general_waste_only on enterprises.enterprise_id = platform_general_waste_only.enterprise_id

@@ -1,5 +1,6 @@
--- The platform's HW generators (latest version), each with the enterprise the enterprise matching
--- assigned it (int_enterprise_records_matched, source system solidwaste_platform).
+-- The units registered on the platform (latest version), each with the enterprise the enterprise matching
+-- assigned it (int_enterprise_records_matched, source system solidwaste_platform). Most are HW generators;
+-- a unit registered for general industrial solid waste only has is_hw_generator false.
 
 with
 
@@ -31,6 +32,8 @@ select
     generators.has_compliant_storage,
     generators.storage_checked_on,
     generators.general_isw_t_per_year,
+    generators.waste_types,
+    generators.is_hw_generator,
     generators.status,
     generators.updated_at,
     generators.load_id

@@ -262,7 +262,10 @@ unregistered_generator as (
         cast(null as {{ type_double() }}) as difference_ratio,
         cast(null as {{ type_double() }}) as tolerance,
         {{ concat([
-            "coalesce(generator_list.name, generator_list.enterprise_id)", "'未在固体废物管理平台登记；'",
+            "coalesce(generator_list.name, generator_list.enterprise_id)",
+            "case when generator_list.on_platform_for_general_waste_only "
+            ~ "then '在固体废物管理平台仅登记为一般工业固体废物产生单位，未登记危险废物；' "
+            ~ "else '未在固体废物管理平台登记；' end",
             "case when generator_list.in_census then '污染源普查危险废物产生量 ' || cast(round(generator_list.census_hazardous_waste_t, 3) as "
             ~ s ~ ") || ' t；' else '' end",
             "case when generator_list.in_online_monitoring then '在线监控废水排口 ' || generator_list.online_monitoring_outlet "

@@ -1,7 +1,8 @@
 -- The list of HW-generating units (plan §8.1), built from the solid-waste platform, the pollution census
 -- and the online-monitoring device registry together (int_hw_generators_known): one row per enterprise,
 -- with a flag per source that knows it, and is_unregistered for the units known elsewhere but not
--- registered on the platform. Name and county from dim_enterprise.
+-- registered on the platform as HW generators (on_platform_for_general_waste_only: the unit is on the
+-- platform, registered for general industrial solid waste only). Name and county from dim_enterprise.
 
 with
 
@@ -45,6 +46,7 @@ select
     cast(known.census_hazardous_waste_t as {{ type_double() }}) as census_hazardous_waste_t,
     cast(known.online_monitoring_outlet as {{ type_string() }}) as online_monitoring_outlet,
     cast(known.known_elsewhere_from as date) as known_elsewhere_from,
-    cast(not known.in_platform as {{ type_boolean() }}) as is_unregistered
+    cast(not known.in_platform as {{ type_boolean() }}) as is_unregistered,
+    cast(known.on_platform_for_general_waste_only as {{ type_boolean() }}) as on_platform_for_general_waste_only
 from known
 left join enterprises on known.enterprise_id = enterprises.enterprise_id

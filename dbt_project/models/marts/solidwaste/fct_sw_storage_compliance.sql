@@ -1,8 +1,10 @@
 -- Storage-facility compliance (plan ch. 8: enterprises producing > 1000 t/yr of general industrial solid
 -- waste and all HW generators need compliant storage), per platform generator and indicator year: in
--- scope when registered by 31 December and active, and either an HW generator (every generator the
--- platform registers is one) or above the general-waste threshold (seed solidwaste_tolerances); compliant
--- when the platform records compliant storage checked on or before 31 December.
+-- scope when registered by 31 December and not closed by then (the first version with status closed, from
+-- the history: a unit closed later counts in the years it was active), and either registered as an HW
+-- generator or above the general-waste threshold (seed solidwaste_tolerances; a unit registered for general
+-- industrial solid waste only is in scope through it); compliant when the platform records compliant
+-- storage checked on or before 31 December.
 
 with
 
@@ -15,6 +17,17 @@ years as (
 generators as (
 
     select * from {{ ref('int_hw_generators_linked') }}
+
+),
+
+closures as (
+
+    select
+        record_key,
+        min(cast(updated_at as date)) as closed_on
+    from {{ ref('stg_solidwaste__generators_history') }}
+    where status = 'closed'
+    group by record_key
 
 ),
 
@@ -32,7 +45,7 @@ select
     cast(generators.name as {{ type_string() }}) as generator_name,
     cast(generators.county_code as {{ type_string() }}) as county_code,
     cast(years.year as integer) as year,
-    cast(true as {{ type_boolean() }}) as is_hw_generator,
+    cast(generators.is_hw_generator as {{ type_boolean() }}) as is_hw_generator,
     cast(
         coalesce(generators.general_isw_t_per_year > threshold.general_isw_threshold_t, false)
         as {{ type_boolean() }}
@@ -49,6 +62,11 @@ select
 from generators
 cross join years
 cross join threshold
+left join closures on generators.generator_key = closures.record_key
 where
     generators.registered_on <= {{ date_from_parts('years.year', 12, 31) }}
-    and coalesce(generators.status, 'active') = 'active'
+    and (closures.closed_on is null or closures.closed_on > {{ date_from_parts('years.year', 12, 31) }})
+    and (
+        generators.is_hw_generator
+        or coalesce(generators.general_isw_t_per_year > threshold.general_isw_threshold_t, false)
+    )

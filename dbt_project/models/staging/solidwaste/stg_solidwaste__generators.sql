@@ -19,6 +19,8 @@ select
     has_compliant_storage,
     storage_checked_on,
     general_isw_t_per_year,
+    waste_types,
+    is_hw_generator,
     status,
     version_count
 from ranked

@@ -27,6 +27,10 @@ renamed as (
         cast(has_compliant_storage as {{ type_boolean() }}) as has_compliant_storage,
         cast(storage_checked_on as date) as storage_checked_on,
         cast(general_isw_t_per_year as {{ type_double() }}) as general_isw_t_per_year,
+        -- HW, ISW or HW,ISW: the wastes the unit is registered for (a registration that does not say
+        -- is an HW registration, the platform's original purpose)
+        cast(coalesce(waste_types, 'HW') as {{ type_string() }}) as waste_types,
+        cast(coalesce(waste_types, 'HW') like '%HW%' as {{ type_boolean() }}) as is_hw_generator,
         cast(status as {{ type_string() }}) as status
     from source
     {{ solidwaste_as_of_filter() }}
