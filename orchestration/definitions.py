@@ -22,6 +22,7 @@ from dagster import (
 
 from orchestration.dbt import dbt_resource, warehouse_dbt_assets
 from orchestration.defs import census, freshness, monitoring, permits, serving
+from orchestration.defs import counties as counties
 from orchestration.defs import lab as lab
 from orchestration.defs import receiver as receiver
 from orchestration.defs import solidwaste as solidwaste
@@ -38,10 +39,12 @@ INGEST_ASSETS += [online_sources.source_registry, online_sources.source_online]
 # Unpartitioned deliveries (bulk files, exports, lab results) loaded right before the dbt build.
 WAREHOUSE_INPUTS = [census.census_delivery, permits.permit_list, lab.lab_soil, lab.lab_noise, water.water_lab]
 WAREHOUSE_INPUTS += [solidwaste.solidwaste_platform]
+WAREHOUSE_INPUTS += [counties.counties_intake]
 ASSET_CHECKS = [monitoring.air_hourly_reconciles, freshness.air_hourly_freshness]
 EXTRA_SENSORS: list = []
 EXTRA_SENSORS += [receiver.receiver_late_packets]
 EXTRA_SENSORS += [lab.lab_drop_folder_sensor]
+EXTRA_SENSORS += [counties.county_drop_folder_sensor]
 
 ingest_selection = AssetSelection.assets(*INGEST_ASSETS)
 

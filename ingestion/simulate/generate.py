@@ -11,6 +11,7 @@ import json
 
 from ingestion.census import simulator as census
 from ingestion.common.home import Home
+from ingestion.counties import world as counties
 from ingestion.lab import simulator as lab
 from ingestion.monitoring import simulator as monitoring
 from ingestion.permits import simulator as permits
@@ -29,6 +30,7 @@ def generate(cfg: WorldConfig, home: Home) -> dict:
     summary["sources"] = sources.generate(cfg, home)
     summary["water"] = water.generate(cfg, home)
     summary["solidwaste"] = solidwaste.generate(cfg, home)
+    summary["counties"] = counties.generate(cfg, home)
     world_json = home.world / "world.json"
     doc = json.loads(world_json.read_text(encoding="utf-8"))
     doc["summary"] = summary

@@ -6,6 +6,7 @@
 {%- set families = [
     ref('int_indicator_values__air'),
     ref('int_indicator_values__census'),
+    ref('int_indicator_values__county_forms'),
     ref('int_indicator_values__lab'),
     ref('int_indicator_values__sources'),
     ref('int_indicator_values__solidwaste'),
