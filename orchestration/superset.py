@@ -61,6 +61,8 @@ DASHBOARDS_DIR = REPO_ROOT / "dashboards"
 ASSETS_DIR = DASHBOARDS_DIR / "assets"
 CONFIG_PATH = DASHBOARDS_DIR / "superset_config.py"
 IMPORT_SCRIPT = DASHBOARDS_DIR / "import_assets.py"
+ACCESS_SCRIPT = DASHBOARDS_DIR / "apply_access.py"  # roles, row-level security, demo users (access.yaml)
+COUNTIES_SEED = REPO_ROOT / "dbt_project" / "seeds" / "counties.csv"
 SERVING_PLACEHOLDER = "{{ SERVING_DB }}"
 _INIT_MARKER = "zteco-init.json"
 _BUNDLE_ROOT = "zteco_assets"
@@ -304,8 +306,26 @@ def publish_dashboards(home: Home | Path | str | None = None) -> dict[str, Any]:
     out = _run(h, [_bin("python"), str(IMPORT_SCRIPT), str(bundle), "--username", ADMIN_USER])
     for line in out.splitlines():
         if line.startswith("ZTECO_IMPORT_RESULT "):
-            return json.loads(line.removeprefix("ZTECO_IMPORT_RESULT "))
+            result = json.loads(line.removeprefix("ZTECO_IMPORT_RESULT "))
+            result["access"] = apply_access(h, bundle)
+            return result
     raise SupersetError(f"import printed no result:\n{out[-2000:]}")
+
+
+def apply_access(home: Home | Path | str | None = None, bundle: Path | None = None) -> dict[str, Any]:
+    """Roles, row-level security and demo users of dashboards/access.yaml (after the bundle's import).
+
+    Demo users ``city_leader`` and ``county_<code>`` exist only while ``ZTECO_DEMO_PASSWORD`` is set (taken
+    from this process's environment); otherwise earlier ones are deactivated. Returns
+    ``{"roles": [...], "filters": {name: {clause, datasets}}, "users": [...]}``.
+    """
+    h = _home(home)
+    bundle = bundle or render_bundle(h)
+    out = _run(h, [_bin("python"), str(ACCESS_SCRIPT), str(bundle), str(COUNTIES_SEED)])
+    for line in out.splitlines():
+        if line.startswith("ZTECO_ACCESS_RESULT "):
+            return json.loads(line.removeprefix("ZTECO_ACCESS_RESULT "))
+    raise SupersetError(f"access script printed no result:\n{out[-2000:]}")
 
 
 # ----------------------------------------------------------------------------- server
