@@ -10,6 +10,7 @@
     zteco receiver         the HJ 212-2017 TCP receiver (`zteco receiver reconcile`: its reconciliation)
     zteco devices replay   simulated devices pushing the world's packets to the receiver over TCP
     zteco solidwaste       the solid-waste platform's HTTP API simulator (serve) and its connector (pull)
+    zteco evaluate         frozen evaluation extracts (xlsx, PDF, manifest) as of a date; `diff` against today
 """
 
 from __future__ import annotations
@@ -262,6 +263,11 @@ main.add_command(_devices_group)
 from ingestion.solidwaste.cli import solidwaste as _solidwaste_group  # noqa: E402
 
 main.add_command(_solidwaste_group)
+
+# zteco evaluate [diff]: the frozen mid-term / final / annual evaluation extracts.
+from evaluation.cli import evaluate as _evaluate_group  # noqa: E402
+
+main.add_command(_evaluate_group)
 
 
 if __name__ == "__main__":

@@ -26,4 +26,7 @@ renamed as (
 
 )
 
+-- As known on the as_of var (macros/as_of.sql): a measurement made after it cannot have arrived by then
+-- (the lab files carry no receipt time, so the measurement date is the cut).
 select * from renamed
+where {{ known_as_of('measured_on') }}

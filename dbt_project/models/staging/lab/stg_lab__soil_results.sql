@@ -45,4 +45,7 @@ renamed as (
 
 )
 
+-- As known on the as_of var (macros/as_of.sql): a sample taken after it cannot have arrived by then
+-- (the lab files carry no receipt time, so the sampling date is the cut).
 select * from renamed
+where {{ known_as_of('sampled_on') }}

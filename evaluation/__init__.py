@@ -1,0 +1,1 @@
+"""Plan evaluation: the progress rules (reference implementation) and the frozen evaluation extracts."""
