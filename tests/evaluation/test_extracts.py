@@ -209,6 +209,11 @@ def test_frozen_extract_does_not_see_later_pulls_and_the_diff_explains(pipeline_
     assert families <= {"solid_waste_platform", "county_forms", "monitoring"}, families
     # the air figures of 2021 as known in mid-year rest on the first half only
     assert "AIR_PM25_MEAN" in codes or "AIR_GOOD_DAYS_RATIO" in codes
+    # ... and so do the surface-water and pollution-source figures (cut by their data time too)
+    assert codes & {"WATER_SECTION_GOOD_RATIO", "WATER_AUTO_MONITORING_RATE", "DRINKING_WATER_COMPLIANCE",
+                    "WATER_SECTION_BELOW_V_RATIO"}, codes
+    assert codes & {"ONLINE_DATA_VALID_TRANSMISSION_RATE", "ONLINE_MONITORING_NETWORKED_RATE",
+                    "EMISSION_COD_CHANGE", "EMISSION_NOX_CHANGE"}, codes
     assert "HW_MANIFEST_CLOSED_RATE" in codes
     # every change says why; for the platform: the later load, data that arrived after the as-of time
     for i in changed:

@@ -35,4 +35,7 @@ renamed as (
 
 )
 
+-- As known on the as_of var (macros/as_of.sql): a value timestamped after it cannot have arrived by then
+-- (the load log only has the wall clock of the run, so the data's own time is the cut).
 select * from renamed
+where {{ known_as_of('data_time') }}
