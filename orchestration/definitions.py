@@ -23,6 +23,7 @@ from dagster import (
 from orchestration.dbt import dbt_resource, warehouse_dbt_assets
 from orchestration.defs import census, freshness, monitoring, permits, serving
 from orchestration.defs import counties as counties
+from orchestration.defs import dashboards as dashboards
 from orchestration.defs import evaluation as evaluation
 from orchestration.defs import lab as lab
 from orchestration.defs import receiver as receiver
@@ -78,7 +79,7 @@ def warehouse_after_monitoring(context):
 
 defs = Definitions(
     assets=[*INGEST_ASSETS, monitoring.load_log_spec, *WAREHOUSE_INPUTS, warehouse_dbt_assets,
-            serving.serving_database, *evaluation.ASSETS],
+            serving.serving_database, *evaluation.ASSETS, *dashboards.DASHBOARDS],
     asset_checks=ASSET_CHECKS,
     jobs=[monitoring_job, warehouse_job, *evaluation.JOBS],
     schedules=[monitoring_schedule, *evaluation.SCHEDULES],

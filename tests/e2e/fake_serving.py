@@ -19,6 +19,7 @@ import duckdb
 
 from .fake_serving_counties import populate_counties
 from .fake_serving_lab import populate_lab
+from .fake_serving_progress import populate_progress
 from .fake_serving_solidwaste import populate_solidwaste
 from .fake_serving_water import populate_water
 
@@ -172,6 +173,7 @@ def _populate(con: duckdb.DuckDBPyConnection, first_year: int, last_year: int, s
     populate_lab(con, first_year, last_year)  # tests/e2e/fake_serving_lab.py
     populate_solidwaste(con, first_year, last_year)  # tests/e2e/fake_serving_solidwaste.py
     populate_counties(con, first_year, last_year)  # tests/e2e/fake_serving_counties.py
+    populate_progress(con, first_year, last_year)  # tests/e2e/fake_serving_progress.py (last)
 
 
 def _populate_enterprises(con: duckdb.DuckDBPyConnection) -> None:

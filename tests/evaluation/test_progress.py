@@ -160,3 +160,16 @@ def test_county_ranks_follow_the_direction():
     values = {"a": 30.0, "b": 25.0, "c": None, "d": 25.0}
     assert county_ranks(values, "lower") == {"a": 3, "b": 1, "c": None, "d": 1}
     assert county_ranks(values, "higher") == {"a": 1, "b": 2, "c": None, "d": 2}
+
+
+def test_status_labels_equal_the_seed():
+    """The reference's Chinese labels are the seed's (the dashboards and the mart read the seed)."""
+    import csv
+    from pathlib import Path
+
+    from evaluation.progress import STATUS_ZH
+
+    seed = Path(__file__).resolve().parents[2] / "dbt_project" / "seeds" / "progress_statuses.csv"
+    with seed.open(encoding="utf-8") as f:
+        labels = {r["status_code"]: r["label_zh"] for r in csv.DictReader(f)}
+    assert STATUS_ZH == labels
