@@ -229,21 +229,23 @@ class Gate:
         return blocked
 
     def record_file(self, rule_code: str, *, passed: bool, source_file: str, element_count: int,
-                    partition_key: str = "all", detail: dict[str, Any] | None = None) -> str:
-        """The outcome of a file-level rule (checked by the reader: the file decodes). Returns the reason."""
+                    partition_key: str = "all", detail: dict[str, Any] | None = None,
+                    county_code: str | None = None, expectation_type: str = "file_decodes_as_utf8") -> str:
+        """The outcome of a file-level rule checked by the reader (e.g. the file decodes; a county form file
+        is empty, not a spreadsheet, of an unknown template ...). Returns the reason."""
         rule = self.suite.rule(rule_code)
         st = self.stats[rule.code]
         reason = "" if passed else rule.describe({"source_file": source_file, **(detail or {})}, None)
         st.evaluated = True
         st.checked += element_count
-        st.types.add("file_decodes_as_utf8")
+        st.types.add(expectation_type)
         if not passed:
             st.failed += max(element_count, 1)
             st.partitions[partition_key] = st.partitions.get(partition_key, 0) + max(element_count, 1)
             st.offenders.append(reason)  # the reason names the file
         self._results.append(pd.DataFrame({
-            "partition_key": [partition_key], "county_code": [None], "rule": [rule.code], "columns": [None],
-            "expectation_type": ["file_decodes_as_utf8"], "severity": [rule.severity], "success": [passed],
+            "partition_key": [partition_key], "county_code": [county_code], "rule": [rule.code], "columns": [None],
+            "expectation_type": [expectation_type], "severity": [rule.severity], "success": [passed],
             "element_count": [element_count], "unexpected_count": [0 if passed else element_count],
             "accepted": [False], "message": [None if passed else f"whole file quarantined: {reason}"],
         }))

@@ -299,6 +299,7 @@ class IntakeRun:
     figures: list[dict] = field(default_factory=list)
     file_loads: list[FileLoad] = field(default_factory=list)
     reports: list[Path] = field(default_factory=list)
+    quality_results: Path | None = None  # lake/quality/results/<load id>.parquet (rule outcomes per file)
 
     def count(self, outcome: str) -> int:
         return sum(1 for f in self.files if f["outcome"] == outcome)
@@ -348,9 +349,13 @@ def landed_files(home: Home) -> list[Path]:
 def intake(home: Home, load_id: str, now: datetime | None = None) -> IntakeRun:
     """Take every new file of the drop folders; write the lake, quarantine, load log rows, feedback."""
     from ingestion.counties import feedback
+    from quality.gate import Gate
 
     now = now or datetime.now()
     run = IntakeRun(load_id)
+    # every file's rule outcomes also go to the quality layer's results (fct_quality_check_results): the
+    # failing rule of a rejected file; every rule of an accepted file (its warnings as failed warnings)
+    gate = Gate(SUITE, load_id, checked_at=now)
     seen_paths, hashes = known_files(home)
     aliases = areas.load_aliases()
     new = []
@@ -410,6 +415,10 @@ def intake(home: Home, load_id: str, now: datetime | None = None) -> IntakeRun:
                 _attribute(row, p, data, aliases)
                 row["quarantine_path"] = _quarantine(home, p, rel, reason)
                 fl.quarantined = 1
+                gate.record_file(e.rule, passed=False, source_file=rel, element_count=1,
+                                 county_code=folder_county,
+                                 detail={"detail": e.detail, "folder_county": folder_county, **e.extra},
+                                 expectation_type="county_form_file")
             else:
                 row.update(
                     outcome="accepted",
@@ -424,6 +433,10 @@ def intake(home: Home, load_id: str, now: datetime | None = None) -> IntakeRun:
                 )
                 if sub.warnings:
                     row["reason_zh"] = "；".join(REASON_ZH[w] for w in sub.warnings)
+                for rule in SUITE.rules:
+                    gate.record_file(rule.code, passed=rule.code not in sub.warnings, source_file=rel,
+                                     element_count=1, county_code=sub.county_code,
+                                     expectation_type="county_form_file")
                 for f in sub.figures:
                     run.figures.append(
                         {
@@ -454,6 +467,7 @@ def intake(home: Home, load_id: str, now: datetime | None = None) -> IntakeRun:
                 pa.Table.from_pylist(rows, schema=schema), out / f"{name}.parquet", compression="zstd"
             )
         run.reports = feedback.write_reports(home, run)
+        run.quality_results = gate.write_results(home)
     return run
 
 

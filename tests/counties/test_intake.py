@@ -170,3 +170,25 @@ def test_a_second_intake_takes_only_new_files(county_intake, tmp_path) -> None:
     assert second.files[0]["duplicate_of"] == accepted["source_file"]
     assert len(second.reports) == 1
     assert intake.intake(other, "counties.submissions:all:20220104T000000:test0003").files == []
+
+
+def test_rule_outcomes_reach_the_quality_layer(county_intake) -> None:
+    """Each rejected file is one failed result of its rule (blocking) in lake/quality/results, each warning
+    of an accepted file one failed warning; accepted files pass every other rule. Duplicates are not checked
+    again. The truth gives the expected counts."""
+    home, run = county_intake
+    truth = _truth(home)
+    results = pq.read_table(run.quality_results).to_pylist()
+    assert {r["dataset"] for r in results} == {"counties/submissions"}
+    failed = [r for r in results if not r["success"]]
+    rejected = [t for t in truth.values() if t["outcome"] == "rejected"]
+    expected_rules = sorted(t["rule"] for t in rejected)
+    got_blocking = sorted(r["rule"] for r in failed if r["severity"] == "blocking")
+    assert got_blocking == expected_rules
+    accepted = [f for f in run.files if f["outcome"] == "accepted"]
+    warnings = sorted(w for f in accepted for w in (f["warnings"] or "").split(";") if w)
+    assert sorted(r["rule"] for r in failed if r["severity"] == "warning") == warnings
+    n_rules = len({r["rule"] for r in results})
+    assert len(results) == len(rejected) + len(accepted) * n_rules
+    # per county: the rejected file's county (the folder's) or the accepted form's county
+    assert all(r["county_code"] for r in results if r["success"])
