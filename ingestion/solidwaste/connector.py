@@ -511,7 +511,10 @@ def replay(home: Home, clocks: list[datetime], server, **kw) -> list[PullResult]
     seen: dict[str, set] = {}
     for clock in clocks:
         server.platform.config.clock = clock
-        results.append(pull(home, server.url, server_time_as_fetched=True, seen_cache=seen, **kw))
+        # one load per replayed pull, named by its platform clock: several replays run within one wall-clock
+        # second, and a load id made of the second and the run alone would name them all the same
+        load_id = kw.pop("load_id", None) or new_load_id("solidwaste", f"{clock:%Y-%m-%d}", kw.get("run_id"))
+        results.append(pull(home, server.url, server_time_as_fetched=True, seen_cache=seen, load_id=load_id, **kw))
     return results
 
 

@@ -17,7 +17,8 @@ import pytest
 from ingestion.common.home import Home
 from tests.conftest import TEST_WORLD_END, run_zteco
 
-pytestmark = pytest.mark.timeout(1200)
+# it makes new loads in the shared session home: tests/conftest.py runs it after every other test
+pytestmark = [pytest.mark.timeout(1200), pytest.mark.rebuilds_pipeline_home]
 
 
 def test_a_build_while_dashboards_are_queried_fails_no_query(superset, serving_home):

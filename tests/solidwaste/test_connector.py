@@ -319,6 +319,10 @@ def test_pipeline_pull_replays_the_simulator(sw_world, tmp_path, monkeypatch):
     res = connector.pull_for_pipeline(home)
     assert res.mode == "simulator" and len(res.results) == 18  # month ends 2020-01 .. 2021-06
     assert res.balanced
+    # one load id per replayed pull (several run within one wall-clock second), named by its platform clock
+    ids = [r.load_id for r in res.results]
+    assert len(set(ids)) == 18 and ids[0].startswith("solidwaste:2020-01-31:")
+    assert {r["load_id"] for r in lake(home, "manifests")} <= set(ids)
     for t in TABLES:
         assert_equals_world(home, sw_world, t)
     # History: some manifests were seen in transit at a month end and received later.
