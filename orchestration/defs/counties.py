@@ -7,7 +7,6 @@ right before the dbt build (WAREHOUSE_INPUTS, so ``zteco run`` takes the files i
 ``county_drop_folder_sensor`` sees a new upload.
 """
 
-import hashlib
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -22,9 +21,7 @@ from dagster import (
     DefaultSensorStatus,
     MaterializeResult,
     MetadataValue,
-    RunRequest,
     SensorEvaluationContext,
-    SkipReason,
     multi_asset,
     sensor,
 )
@@ -32,6 +29,7 @@ from dagster import (
 from ingestion.common.lake import new_load_id, write_load_log
 from ingestion.counties import intake
 from ingestion.counties.world import drop_root
+from orchestration import drop_folders
 from orchestration.resources import DataHome
 
 FILES = AssetKey(["counties", "files"])
@@ -93,22 +91,8 @@ def counties_intake(context: AssetExecutionContext, data_home: DataHome) -> Iter
     )
 
 
-def drop_folder_fingerprint(root: Path) -> tuple[str, int]:
-    """(hash, files) over every upload under the county drop folders: path, size and mtime of each file."""
-    files = (
-        sorted(
-            p
-            for p in root.rglob("*")
-            if p.is_file() and not p.name.startswith((".", "~$")) and not p.name.endswith(".part")
-        )
-        if root.exists()
-        else []
-    )
-    h = hashlib.sha256()
-    for p in files:
-        st = p.stat()
-        h.update(f"{p.relative_to(root).as_posix()}\t{st.st_size}\t{st.st_mtime_ns}\n".encode())
-    return h.hexdigest(), len(files)
+def _is_upload(p: Path) -> bool:
+    return not p.name.startswith((".", "~$")) and not p.name.endswith(".part")
 
 
 @sensor(
@@ -120,11 +104,5 @@ def drop_folder_fingerprint(root: Path) -> tuple[str, int]:
     "The first tick only records what is there (zteco run has taken it in).",
 )
 def county_drop_folder_sensor(context: SensorEvaluationContext, data_home: DataHome):
-    fingerprint, n = drop_folder_fingerprint(drop_root(data_home.home()))
-    previous = context.cursor
-    context.update_cursor(fingerprint)
-    if previous is None:
-        return SkipReason(f"first tick: {n} county files recorded")
-    if previous == fingerprint:
-        return SkipReason(f"no change in {n} county files")
-    return RunRequest(run_key=f"counties-{fingerprint[:16]}", tags={"trigger": "county_drop_folder"})
+    return drop_folders.tick(context, drop_root(data_home.home()), _is_upload, "county", "counties",
+                              "county_drop_folder")

@@ -5,7 +5,6 @@ assets are unpartitioned: each run re-reads every folder and replaces its partit
 the dbt build (WAREHOUSE_INPUTS).
 """
 
-import hashlib
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -20,15 +19,14 @@ from dagster import (
     DefaultSensorStatus,
     MaterializeResult,
     MetadataValue,
-    RunRequest,
     SensorEvaluationContext,
-    SkipReason,
     multi_asset,
     sensor,
 )
 
 from ingestion.common.lake import new_load_id, write_load_log
 from ingestion.lab import loader
+from orchestration import drop_folders
 from orchestration.resources import DataHome
 
 SOIL_POINTS = AssetKey(["lab", "soil_points"])
@@ -106,15 +104,8 @@ def lab_noise(context: AssetExecutionContext, data_home: DataHome) -> Iterator:
     yield from _outputs(NOISE_RESULTS, NOISE_RECONCILES, load_id, res.results, res.partitions)
 
 
-def drop_folder_fingerprint(root: Path) -> tuple[str, int]:
-    """(hash, files) of every delivery under the lab drop folders: path, size and mtime of each file."""
-    files = sorted(p for p in root.rglob("*") if p.is_file() and p.suffix.lower() in loader.DATA_SUFFIXES
-                   and not p.name.startswith((".", "~$"))) if root.exists() else []
-    h = hashlib.sha256()
-    for p in files:
-        st = p.stat()
-        h.update(f"{p.relative_to(root).as_posix()}\t{st.st_size}\t{st.st_mtime_ns}\n".encode())
-    return h.hexdigest(), len(files)
+def _is_delivery(p: Path) -> bool:
+    return p.suffix.lower() in loader.DATA_SUFFIXES and not p.name.startswith((".", "~$"))
 
 
 @sensor(job_name="warehouse_job", minimum_interval_seconds=300, default_status=DefaultSensorStatus.RUNNING,
@@ -122,11 +113,4 @@ def drop_folder_fingerprint(root: Path) -> tuple[str, int]:
                     "file starts warehouse_job, which loads the lab deliveries and rebuilds the warehouse. The "
                     "first tick only records what is there (zteco run has loaded it).")
 def lab_drop_folder_sensor(context: SensorEvaluationContext, data_home: DataHome):
-    fingerprint, n = drop_folder_fingerprint(loader.lab_root(data_home.home()))
-    previous = context.cursor
-    context.update_cursor(fingerprint)
-    if previous is None:
-        return SkipReason(f"first tick: {n} lab files recorded")
-    if previous == fingerprint:
-        return SkipReason(f"no change in {n} lab files")
-    return RunRequest(run_key=f"lab-{fingerprint[:16]}", tags={"trigger": "lab_drop_folder"})
+    return drop_folders.tick(context, loader.lab_root(data_home.home()), _is_delivery, "lab", "lab", "lab_drop_folder")
