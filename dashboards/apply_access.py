@@ -111,7 +111,7 @@ def main(argv: list[str] | None = None) -> int:
                 f.filter_type = "Regular"
                 f.clause = clause
                 f.group_key = None
-                f.description = f"{fmt['county_name']}：{spec['county_role']['description'].format(**fmt)}"
+                f.description = spec["county_role"]["description"].format(**fmt)
                 f.roles = [r]
                 f.tables = tables
                 db.session.add(f)
