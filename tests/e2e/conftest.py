@@ -30,6 +30,7 @@ from orchestration import superset as ss
 from .fake_serving import build_serving_db
 
 ARTIFACTS = REPO_ROOT / "test-artifacts"
+TOKEN_RENEW_AFTER_S = 300.0
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -97,6 +98,7 @@ class RunningSuperset:
     proc: ss.SupersetProcess
     published: dict[str, Any]
     _token: str | None = field(default=None, repr=False)
+    _token_at: float = field(default=0.0, repr=False)
 
     @property
     def dashboard(self) -> dict[str, Any]:
@@ -107,14 +109,19 @@ class RunningSuperset:
         return next(iter(self.published["databases"].values()))
 
     def client(self) -> httpx.Client:
-        """An API client logged in with a JWT (no proxy: 127.0.0.1 only)."""
-        if self._token is None:
+        """An API client logged in with a JWT (no proxy: 127.0.0.1 only).
+
+        Superset's access tokens expire after 15 minutes (flask-jwt-extended's default) and the session fixture
+        outlives that, so a token older than five minutes is replaced by a fresh login.
+        """
+        if self._token is None or time.monotonic() - self._token_at > TOKEN_RENEW_AFTER_S:
             with httpx.Client(base_url=self.url, trust_env=False, timeout=60) as c:
                 r = c.post("/api/v1/security/login", json={
                     "username": ss.ADMIN_USER, "password": self.password, "provider": "db", "refresh": False,
                 })
                 r.raise_for_status()
                 self._token = r.json()["access_token"]
+                self._token_at = time.monotonic()
         return httpx.Client(
             base_url=self.url, trust_env=False, timeout=120,
             headers={"Authorization": f"Bearer {self._token}"},

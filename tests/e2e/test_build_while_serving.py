@@ -29,8 +29,9 @@ def test_a_build_while_dashboards_are_queried_fails_no_query(superset, serving_h
     stop = threading.Event()
 
     def query() -> None:
-        with superset.client() as client:
-            while not stop.is_set():
+        while not stop.is_set():
+            # a client per round: the build can outlive one access token (it is renewed after five minutes)
+            with superset.client() as client:
                 for chart_id in charts:
                     try:
                         r = client.get(f"/api/v1/chart/{chart_id}/data/", params={"force": "true"})
