@@ -248,6 +248,22 @@ def _populate_quality(con: duckdb.DuckDBPyConnection) -> None:
                TIMESTAMP '2025-01-01 01:30:00' AS last_loaded_at, TIMESTAMP '2025-01-04 00:00:00' AS as_of,
                48 AS max_lag_hours, 49.0::DOUBLE AS lag_hours, TRUE AS is_late, '迟到' AS status
         FROM dim_area a WHERE a.area_level = 'county'
+        UNION ALL  -- the other per-county sources (the water network and the county uploads: every county but one)
+        SELECT s, s_zh, c, a.area_code, TIMESTAMP '2025-01-03 22:00:00', TIMESTAMP '2025-01-04 00:10:00',
+               TIMESTAMP '2025-01-04 00:00:00', 48, 2.0, FALSE, '正常'
+        FROM dim_area a CROSS JOIN (VALUES ('monitoring.hj212.water', '地表水自动监测数据（HJ 212）', 'hourly'),
+                                           ('monitoring.hj212.sources', '污染源自动监控数据（HJ 212）', 'hourly'),
+                                           ('counties.submissions', '区县报表报送', 'monthly')) t(s, s_zh, c)
+        WHERE a.area_level = 'county' AND a.sort_order < 11
+        UNION ALL  -- city-wide sources (county_code NULL): the latest load
+        SELECT s, s_zh, c, NULL, NULL, TIMESTAMP '2025-01-02 03:00:00', TIMESTAMP '2025-01-04 00:00:00', NULL, 45.0,
+               FALSE, '正常'
+        FROM (VALUES ('monitoring.registry', '空气监测站点登记表', 'once'), ('census', '第二次全国污染源普查', 'once'),
+                     ('permits', '排污许可证名录', 'monthly'), ('monitoring.lab.soil', '土壤环境监测结果', 'yearly'),
+                     ('monitoring.lab.noise', '功能区声环境监测结果', 'quarterly'),
+                     ('monitoring.sources_registry', '污染源自动监控设备登记表', 'once'),
+                     ('monitoring.lab.water', '地表水手工监测实验室结果', 'monthly'),
+                     ('monitoring.water.catalogue', '地表水断面名录与水站登记表', 'once')) t(s, s_zh, c)
         UNION ALL
         SELECT 'solidwaste.platform', '固体废物管理平台', 'daily', NULL, NULL, NULL, TIMESTAMP '2025-01-04 00:00:00',
                48, NULL, FALSE, '未接入';

@@ -24,6 +24,7 @@ from orchestration import superset as ss
 COUNTY, OTHER = "530602", "530627"
 COUNTY_NAME = "昭阳区"
 CODE_COLUMNS = ("area_code", "county_code")
+AS_OF_DATASET = "数据截至"  # table_name of dashboards/assets/datasets/data_as_of.yaml
 
 
 @pytest.fixture(scope="module")
@@ -144,11 +145,68 @@ def test_anonymous_requests_get_nothing(superset, demo):
         assert anon.get(f"/api/v1/chart/{chart_id}/data/").status_code == 401
 
 
+def test_every_dashboard_shows_the_as_of_of_its_data_to_the_leader_and_to_a_county(superset, demo):
+    """Issue 9: "a failed load never shows as zeros: dashboards show the data's as-of time". Every dashboard
+    but the two with their own as-of (规划指标总览, 区县综合评分卡) holds a 数据截至 chart; asked through the chart
+    data API, the city leader gets for each of the chart's sources the newest data time of all areas, and a
+    county user its own county's (or the city-wide one) — worked out here from fct_source_freshness."""
+    import duckdb
+    import yaml
+
+    from ingestion.common.home import REPO_ROOT
+
+    assets = REPO_ROOT / "dashboards" / "assets"
+    (dataset,) = [d for p in (assets / "datasets").glob("*.yaml")
+                  if (d := yaml.safe_load(p.read_text(encoding="utf-8")))["table_name"] == AS_OF_DATASET]
+    charts = {d["uuid"]: d for p in (assets / "charts").glob("*.yaml")
+              if (d := yaml.safe_load(p.read_text(encoding="utf-8")))["dataset_uuid"] == dataset["uuid"]}
+    on_dashboard = {}
+    for p in (assets / "dashboards").glob("*.yaml"):
+        doc = yaml.safe_load(p.read_text(encoding="utf-8"))
+        on_dashboard[doc["slug"]] = [c["meta"]["uuid"] for c in doc["position"].values()
+                                     if isinstance(c, dict) and c.get("type") == "CHART" and c["meta"]["uuid"] in charts]
+    assert {s for s, found in on_dashboard.items() if not found} == {"plan-overview", "county-scorecard"}
+
+    con = duckdb.connect(str(superset.home.serving), read_only=True)
+    rows = con.execute("""
+        select source, source_name_zh, county_code,
+               strftime(case when bool_or(county_code is not null) over (partition by source) then last_data_time
+                             else coalesce(last_data_time, last_loaded_at) end, '%Y-%m-%d %H:%M')
+        from main.fct_source_freshness
+    """).fetchall()
+    con.close()
+    names = {s: n for s, n, _, _ in rows}
+
+    def expected(sources: list[str], county: str | None) -> dict[str, str]:
+        out = {}
+        for s in sources:
+            times = [t for src, _, c, t in rows if src == s and (county is None or c in (None, county))]
+            present = [t for t in times if t]
+            out[names[s]] = max(present) if present else "无数据"
+        return out
+
+    leader = client_for(superset, "city_leader", demo["password"])
+    county = client_for(superset, f"county_{COUNTY}", demo["password"])
+    ids = superset.published["charts"]
+    for uuid in {u for found in on_dashboard.values() for u in found}:
+        filters = charts[uuid]["params"]["adhoc_filters"]
+        sources = filters[0]["comparator"] if filters else sorted(names)
+        for client, code in ((leader, None), (county, COUNTY)):
+            r = client.get(f"/api/v1/chart/{ids[uuid]}/data/", params={"format": "json", "force": "true"})
+            assert r.status_code == 200, (uuid, r.text[:300])
+            (result,) = r.json()["result"]
+            assert not result.get("error"), result["error"]
+            got = {row["source_name_zh"]: row["as_of_latest"] for row in result["data"]}
+            assert got == expected(sources, code), (charts[uuid]["slice_name"], code)
+            assert all(row["status_summary"] for row in result["data"])
+
+
 def test_without_the_demo_password_demo_users_are_deactivated(superset, demo):
     assert login(superset, "city_leader", demo["password"]).status_code == 200
     result = ss.apply_access(superset.home)  # ZTECO_DEMO_PASSWORD unset
     assert result["users"] == []
     assert login(superset, "city_leader", demo["password"]).status_code == 401
     assert login(superset, f"county_{COUNTY}", demo["password"]).status_code == 401
+
 
 

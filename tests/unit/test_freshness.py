@@ -30,9 +30,30 @@ def test_cadence_seed_is_the_single_source_of_truth():
     with freshness.CADENCE_SEED.open(encoding="utf-8") as f:
         rows = {r["source"]: r for r in csv.DictReader(f)}
     assert rows["monitoring.hj212.air"]["cadence"] == "hourly"
-    assert {"monitoring.registry", "census", "permits", "solidwaste.platform", "county_forms.monthly",
-            "county_forms.quarterly"} <= set(rows)
-    assert rows["solidwaste.platform"]["is_connected"] == "false"
+    assert {"monitoring.registry", "census", "permits", "solidwaste.platform", "counties.submissions"} <= set(rows)
+
+
+def test_every_connected_source_of_the_cadence_seed_is_a_source_the_loaders_write():
+    """A cadence row whose name no loader writes to the load log would be 无数据 for ever (the county uploads once
+    were listed as county_forms.* while the intake logs counties.submissions)."""
+    from ingestion.census import reader as census
+    from ingestion.counties import intake
+    from ingestion.lab import loader as lab
+    from ingestion.monitoring import air_loader
+    from ingestion.permits import loader as permits
+    from ingestion.solidwaste import connector as solidwaste
+    from ingestion.sources import loader as sources
+    from ingestion.water import loader as water
+
+    written = {air_loader.SOURCE, intake.SOURCE, census.SOURCE, lab.SOURCE_POINTS, lab.SOURCE_SOIL, lab.SOURCE_NOISE,
+               permits.SOURCE, sources.SOURCE, sources.REGISTRY_SOURCE, water.SOURCE_AUTO, water.SOURCE_LAB,
+               water.SOURCE_CATALOGUE, solidwaste.SOURCE, "monitoring.registry"}
+    with freshness.CADENCE_SEED.open(encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    for row in rows:
+        assert row["is_connected"] == "true", row  # every source of the plan is ingested now
+        name = row["source"]
+        assert any(w == name or w.startswith(name + ".") for w in written), name
 
 
 def test_a_late_county_is_reported_with_source_county_and_lag(tmp_path: Path):

@@ -1,6 +1,9 @@
 -- Freshness of every source against its expected cadence (seed source_cadence), as of the build
--- (var as_of, default now in local time): air hourly per county (latest data_time of the county's stations),
--- the other sources from the load log (latest load). Sources not yet connected: status 未接入.
+-- (var as_of, default now in local time). Per county where the data says which county it is from: the HJ 212
+-- networks (latest data_time of the county's air stations, water stations and pollution-source devices) and the
+-- county form uploads (latest received_at of an accepted file); the other sources city-wide (county_code NULL)
+-- from the load log (latest load). Sources not yet connected: status 未接入. The dashboards show the data's
+-- as-of time (数据截至) from here.
 {% set as_of = var('as_of', none) %}
 {% set as_of_sql = "cast('" ~ as_of ~ "' as timestamp)" if as_of else local_now() %}
 {% set load_clock_sql = "cast('" ~ as_of ~ "' as timestamp)" if as_of else 'cast(current_timestamp as timestamp)' %}
@@ -27,16 +30,100 @@ stations as (
 
 ),
 
-air_by_county as (
+water_stations as (
+
+    select * from {{ ref('stg_monitoring__water_stations') }}
+
+),
+
+source_devices as (
+
+    select distinct
+        mn,
+        county_code
+    from {{ ref('stg_sources__devices') }}
+
+),
+
+county_list as (
+
+    select area_code as county_code from {{ ref('counties') }}
+    where area_level = 'county'
+
+),
+
+-- per county: every county with a station or device registered (or, for the uploads, every county) has a row,
+-- NULL last_data_time when nothing has arrived from it; a county with nothing registered has no row
+by_county as (
 
     select
         'monitoring.hj212.air' as source,
         stations.county_code,
         max(hourly.data_time) as last_data_time
-    from {{ ref('stg_monitoring__air_hourly') }} as hourly
-    inner join stations
-        on hourly.mn = stations.mn
+    from stations
+    left join {{ ref('stg_monitoring__air_hourly') }} as hourly
+        on stations.mn = hourly.mn
     group by stations.county_code
+
+    union all
+
+    select
+        'monitoring.hj212.water' as source,
+        water_stations.county_code,
+        max(auto_values.data_time) as last_data_time
+    from water_stations
+    left join {{ ref('stg_monitoring__water_auto_values') }} as auto_values
+        on water_stations.mn = auto_values.mn
+    group by water_stations.county_code
+
+    union all
+
+    select
+        'monitoring.hj212.sources' as source,
+        source_devices.county_code,
+        max(hourly.data_time) as last_data_time
+    from source_devices
+    left join {{ ref('stg_sources__hourly_values') }} as hourly
+        on source_devices.mn = hourly.mn
+    group by source_devices.county_code
+
+    union all
+
+    select
+        'counties.submissions' as source,
+        county_list.county_code,
+        max(files.received_at) as last_data_time
+    from county_list
+    left join {{ ref('stg_counties__files') }} as files
+        on
+            county_list.county_code = files.county_code
+            and files.outcome = 'accepted'
+    group by county_list.county_code
+
+    union all
+
+    -- city-wide results with their own time column (seed time_column): the newest sample or measurement
+    select
+        'monitoring.lab.soil' as source,
+        cast(null as {{ type_string() }}) as county_code,
+        max(cast(sampled_on as {{ type_timestamp() }})) as last_data_time
+    from {{ ref('stg_lab__soil_results') }}
+
+    union all
+
+    select
+        'monitoring.lab.noise' as source,
+        cast(null as {{ type_string() }}) as county_code,
+        max(cast(measured_on as {{ type_timestamp() }})) as last_data_time
+    from {{ ref('stg_lab__noise_results') }}
+
+    union all
+
+    select
+        'monitoring.lab.water' as source,
+        cast(null as {{ type_string() }}) as county_code,
+        max(cast(sample_date as {{ type_timestamp() }})) as last_data_time
+    from {{ ref('stg_monitoring__water_lab_results') }}
 
 ),
 
@@ -58,11 +145,12 @@ per_source as (
 
     select
         cadence.source,
-        air_by_county.county_code,
-        air_by_county.last_data_time
+        by_county.county_code,
+        by_county.last_data_time,
+        by_county.source is not null as has_data_time
     from cadence
-    left join air_by_county
-        on cadence.source = air_by_county.source
+    left join by_county
+        on cadence.source = by_county.source
 
 ),
 
@@ -78,8 +166,9 @@ measured as (
         per_source.last_data_time,
         loads.last_loaded_at,
         as_of.as_of,
+        -- a source measured by its data time is late by its data, never by a load that brought nothing
         case
-            when per_source.last_data_time is not null
+            when per_source.has_data_time
                 then {{ hours_between('per_source.last_data_time', 'as_of.as_of') }}
             else {{ hours_between('loads.last_loaded_at', 'as_of.load_clock') }}
         end as lag_hours
@@ -107,7 +196,8 @@ select
         as {{ type_boolean() }}
     ) as is_late,
     cast(case
-        when not is_connected or lag_hours is null then '未接入'
+        when not is_connected then '未接入'
+        when lag_hours is null then '无数据'
         when max_lag_hours is not null and lag_hours > max_lag_hours then '迟到'
         else '正常'
     end as {{ type_string() }}) as status
