@@ -416,7 +416,7 @@ def intake(home: Home, load_id: str, now: datetime | None = None) -> IntakeRun:
                 row["quarantine_path"] = _quarantine(home, p, rel, reason)
                 fl.quarantined = 1
                 gate.record_file(e.rule, passed=False, source_file=rel, element_count=1,
-                                 county_code=folder_county,
+                                 county_code=folder_county, partition_key=received_at.date().isoformat(),
                                  detail={"detail": e.detail, "folder_county": folder_county, **e.extra},
                                  expectation_type="county_form_file")
             else:
@@ -436,6 +436,7 @@ def intake(home: Home, load_id: str, now: datetime | None = None) -> IntakeRun:
                 for rule in SUITE.rules:
                     gate.record_file(rule.code, passed=rule.code not in sub.warnings, source_file=rel,
                                      element_count=1, county_code=sub.county_code,
+                                     partition_key=received_at.date().isoformat(),
                                      expectation_type="county_form_file")
                 for f in sub.figures:
                     run.figures.append(

@@ -216,3 +216,45 @@ def test_as_known_on_a_date_before_a_correction(county_intake, truth, tmp_path_f
         assert cutoff == before.replace(microsecond=0)
     with duckdb.connect(str(home.warehouse), read_only=True) as con:
         assert con.execute(query, args).fetchone()[0] == pytest.approx(final[field])
+
+
+def test_quality_results_of_every_intake_run_count_dated_by_arrival(county_intake, tmp_path_factory) -> None:
+    """The county uploads are taken in file by file: each intake run checks only files not seen before. Split the
+    intake's rule outcomes into two runs that share days (every other row a second run, an hour later): every
+    outcome of both stays in fct_quality_check_results (a re-processed daily partition replaces its earlier
+    results, a later intake run does not), each dated by the day its file arrived."""
+    from collections import Counter
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    home, run = county_intake
+    other = copy_lake(home, tmp_path_factory.mktemp("county-quality"))
+    results = pq.read_table(run.quality_results)
+    results_dir = other.lake / "quality" / "results"
+    (results_dir / run.quality_results.name).unlink()
+    first, second = results.take(list(range(0, len(results), 2))), results.take(list(range(1, len(results), 2)))
+    later = pa.array([v + timedelta(hours=1) for v in second.column("checked_at").to_pylist()],
+                     type=second.schema.field("checked_at").type)
+    second = second.set_column(second.schema.get_field_index("checked_at"), "checked_at", later)
+    second = second.set_column(second.schema.get_field_index("load_id"), "load_id",
+                               pa.array(["counties.submissions:all:second-run"] * len(second)))
+    pq.write_table(first, results_dir / "first.parquet")
+    pq.write_table(second, results_dir / "second.parquet")
+    dbt_build(other.root, "+fct_quality_check_results")
+
+    n_rules = len(set(results.column("rule").to_pylist()))
+    expected = Counter()
+    for f in run.files:  # one outcome per rule of an accepted file, one of a rejected file, none of a duplicate
+        expected[f["received_at"].date()] += {"accepted": n_rules, "rejected": 1}.get(f["outcome"], 0)
+    con = duckdb.connect(str(other.root / "warehouse.duckdb"), read_only=True)
+    got = Counter(dict(con.execute("""
+        select check_date, count(*) from main.fct_quality_check_results where dataset = 'counties/submissions'
+        group by 1
+    """).fetchall()))
+    loads = con.execute("""
+        select count(distinct load_id) from main.fct_quality_check_results where dataset = 'counties/submissions'
+    """).fetchone()[0]
+    con.close()
+    assert +expected == got
+    assert loads == 2

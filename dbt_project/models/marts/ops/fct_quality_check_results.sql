@@ -1,5 +1,8 @@
 -- Validation results per check (rule), dataset, county and day, over time: the latest load of
--- every (dataset, partition) counts, so a re-processed day replaces its earlier results.
+-- every (dataset, partition) counts, so a re-processed day replaces its earlier results. Datasets taken in
+-- file by file (the county uploads: each intake run checks only files not seen before, partition = the day the
+-- file arrived) keep every load: a later run on the same day adds its files, it does not re-check earlier ones.
+{% set file_by_file_datasets = ['counties/submissions'] %}
 with
 
 results as (
@@ -27,7 +30,10 @@ current_results as (
         on
             results.dataset = latest_load.dataset
             and results.partition_key = latest_load.partition_key
-            and results.checked_at = latest_load.checked_at
+            and (
+                results.checked_at = latest_load.checked_at
+                or results.dataset in ('{{ file_by_file_datasets | join("', '") }}')
+            )
 
 )
 
