@@ -20,6 +20,7 @@ pytestmark = pytest.mark.timeout(600)
 SLUG = "county-reporting"
 TITLE = "区县报送"
 CHARTS = {
+    "区县报送数据截至": "table",  # 数据截至 of the sources behind the dashboard
     "各区县报表报送完整率与及时率": "echarts_timeseries_bar",
     "各区县逐月报送完整率": "echarts_timeseries_line",
     "各区县逐月报送及时率": "echarts_timeseries_line",

@@ -20,6 +20,7 @@ pytestmark = pytest.mark.timeout(600)
 SLUG = "data-quality"
 TITLE = "数据质量"
 CHARTS = {
+    "各数据源数据截至": "table",  # 数据截至 of the sources behind the dashboard
     "各数据源检查通过率（按月）": "echarts_timeseries_line",
     "各检查规则通过率（按月）": "echarts_timeseries_line",
     "各区县隔离记录数": "echarts_timeseries_bar",

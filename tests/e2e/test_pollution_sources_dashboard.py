@@ -20,6 +20,7 @@ pytestmark = pytest.mark.timeout(600)
 SLUG = "pollution-sources"
 TITLE = "污染源与企业"
 CHARTS = {
+    "污染源与企业数据截至": "table",  # 数据截至 of the sources behind the dashboard
     "企业总数": "big_number_total",
     "重点排污单位数": "big_number_total",
     "各区县企业数及来源覆盖": "echarts_timeseries_bar",

@@ -21,6 +21,7 @@ pytestmark = pytest.mark.timeout(600)
 SLUG = "soil-noise"
 TITLE = "土壤与声环境"
 CHARTS = {
+    "土壤与声环境数据截至": "table",  # 数据截至 of the sources behind the dashboard
     "各区县土壤监测点位覆盖率": "echarts_timeseries_bar",
     "各区县农用地土壤点位分类": "echarts_timeseries_bar",
     "各区县声环境功能区夜间达标率": "echarts_timeseries_bar",

@@ -20,6 +20,7 @@ pytestmark = pytest.mark.timeout(600)
 SLUG = "solid-waste"
 TITLE = "固体废物与危险废物"
 CHARTS = {
+    "固体废物数据截至": "table",  # 数据截至 of the sources behind the dashboard
     "固体废物规划指标": "table",
     "各区县危险废物产生与利用处置量": "echarts_timeseries_bar",
     "各区县危险废物核查发现": "echarts_timeseries_bar",

@@ -20,6 +20,7 @@ pytestmark = pytest.mark.timeout(600)
 SLUG = "source-monitoring"
 TITLE = "污染源自动监控"
 CHARTS = {
+    "污染源自动监控数据截至": "table",  # 数据截至 of the sources behind the dashboard
     "重点排污单位自动监控联网率": "big_number_total",
     "自动监控数据有效传输率（全市）": "big_number_total",
     "各区县自动监控数据有效传输率": "echarts_timeseries_bar",

@@ -26,6 +26,7 @@ pytestmark = pytest.mark.timeout(600)
 DASHBOARD_TITLE = "空气质量与规划指标"
 # chart title -> viz type, as in dashboards/assets/charts/
 CHARTS = {
+    "空气质量数据截至": "table",  # 数据截至 of the sources behind the dashboard
     "细颗粒物年均浓度": "big_number_total",
     "优良天数比例": "big_number_total",
     "规划指标": "table",

@@ -20,6 +20,7 @@ pytestmark = pytest.mark.timeout(600)
 SLUG = "water"
 TITLE = "水环境"
 CHARTS = {
+    "水环境数据截至": "table",  # 数据截至 of the sources behind the dashboard
     "最新年度各区县考核断面水质类别分布": "echarts_timeseries_bar",
     "各区县地表水优良断面比例与目标": "echarts_timeseries_bar",
     "地表水年度评价指标": "table",
