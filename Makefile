@@ -70,8 +70,8 @@ test: setup lint  ## lint and every test, unit to end-to-end
 unit: setup  ## fast tests only
 	$(VENV)/bin/pytest tests/unit
 
-bench: setup  ## benchmarks (JSON report under bench-results/)
-	$(VENV)/bin/python -m tests.bench.run
+bench: setup  ## benchmarks: ZTECO_HOME/bench/report.json + a table (options: BENCH_ARGS="--size 12 --end 2020-12-31 --only backfill", docs/bench.md)
+	$(VENV)/bin/python -m tests.bench.run $(BENCH_ARGS)
 
 clean:  ## remove build output (keeps the data home)
 	rm -rf dbt_project/target dbt_project/logs test-artifacts .pytest_cache

@@ -69,6 +69,9 @@ class Home:
         for p in (self.world, self.landing, self.lake, self.quarantine, self.load_log,
                   self.serving.parent, self.extracts, self.dagster_home, self.superset_home, self.logs):
             p.mkdir(parents=True, exist_ok=True)
+        # DuckDB's temp_directory of dbt_project/profiles.yml: DuckDB creates only its last level when it
+        # first spills, so on a fresh home a large build failed ("Failed to create directory .../tmp/duckdb").
+        (self.root / "tmp" / "duckdb").mkdir(parents=True, exist_ok=True)
         return self
 
 

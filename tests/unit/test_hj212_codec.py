@@ -23,6 +23,9 @@ from ingestion.hj212 import (
     reassemble,
     split_frames,
 )
+from tests.bench.hj212 import (
+    reference_crc,  # the CRC as DOMAIN.md words it, bit by bit (not the codec's table)
+)
 
 # DOMAIN.md §4 test vector: data segment of length 0101 with CRC 1C80.
 VECTOR = (
@@ -31,18 +34,6 @@ VECTOR = (
 )
 VECTOR_PACKET = "##0101" + VECTOR.decode() + "1C80\r\n"
 
-
-def reference_crc(data: bytes) -> int:
-    """The CRC exactly as DOMAIN.md words it, bit by bit (independent of the codec's table)."""
-    crc = 0xFFFF
-    for byte in data:
-        crc = (crc >> 8) ^ byte
-        for _ in range(8):
-            lsb = crc & 1
-            crc >>= 1
-            if lsb:
-                crc ^= 0xA001
-    return crc
 
 
 def frame(segment: str, *, crc: str | None = None, length: str | None = None) -> str:
