@@ -8,6 +8,9 @@
     none does. The sample's class is the worst parameter class; the deciding parameter is the first
     parameter, in the standard's order, with that class: both come from one rank key
     class * 100 + (99 - sort_order), whose maximum is the worst class with the earliest parameter.
+    A value meets the limits after rounding half up to 6 decimal places (1e-6 mg/L, finer than every limit):
+    an average's last bits depend on the order a parallel aggregate added it in, and a mean equal to
+    a limit must meet it on every run (ingestion/standards/gb3838.py DECIMALS).
     Plain SQL (no dialect-specific piece): the same on DuckDB and Spark.
 -#}
 {% macro gb3838_classify(values_relation, keys) -%}
@@ -45,8 +48,8 @@
                 on
                     assessed.parameter = lim.parameter
                     and assessed.water_body = lim.water_body
-                    and (lim.lower_limit is null or v.value >= lim.lower_limit)
-                    and (lim.upper_limit is null or v.value <= lim.upper_limit)
+                    and (lim.lower_limit is null or {{ round_half_up('v.value', 6) }} >= lim.lower_limit)
+                    and (lim.upper_limit is null or {{ round_half_up('v.value', 6) }} <= lim.upper_limit)
             where v.value is not null
             group by
                 {%- for k in keys %}

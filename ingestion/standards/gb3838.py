@@ -10,6 +10,12 @@ the first parameter, in the standard's order, that has that class. Rivers exclud
 nitrogen; lakes and reservoirs use the lake total-phosphorus limits and include total nitrogen
 (water temperature and faecal coliform are never used, as in the national assessment practice).
 
+A value is compared with the limits after rounding half up to ``DECIMALS`` (6) decimal places
+(through 9 decimals, as the SQL macro ``round_half_up`` does), 1e-6 mg/L,
+finer than every limit of the table (Hg 0.00005): a mean is a floating-point sum whose last bits
+depend on the order it was added in (0.1 + 0.2 = 0.30000000000000004, and a parallel SQL ``avg``
+adds in any order), and a mean that equals a limit must meet it every time.
+
 The same table is the dbt seed ``gb3838_limits.csv`` (tests/unit/test_gb3838.py checks that they
 agree); classes I-III count as good (优良).
 """
@@ -17,11 +23,13 @@ agree); classes I-III count as good (优良).
 from __future__ import annotations
 
 import math
+from decimal import ROUND_HALF_UP, Decimal
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 STANDARD = "GB 3838-2002"
 WORST = 6  # 劣V
+DECIMALS = 6  # values are rounded to this many decimal places before they meet the limits
 CLASS_LABELS = {1: "Ⅰ类", 2: "Ⅱ类", 3: "Ⅲ类", 4: "Ⅳ类", 5: "Ⅴ类", 6: "劣Ⅴ类"}
 
 # parameter: (name_zh, HJ 212 code, kind, {water_body: (I, II, III, IV, V)})
@@ -56,12 +64,19 @@ def limits(parameter: str, water_body: str) -> tuple[float, ...] | None:
     return table.get(water_body) or table.get(_ALL)
 
 
+def _rounded(value: float) -> float:
+    """``value`` rounded half up to DECIMALS places, through 9 places as SQL's cast to DECIMAL(38, 9)."""
+    nine = Decimal(value).quantize(Decimal("1e-9"), ROUND_HALF_UP)
+    return float(nine.quantize(Decimal(1).scaleb(-DECIMALS), ROUND_HALF_UP))
+
+
 def parameter_class(parameter: str, value: float, water_body: str) -> int | None:
     """Class 1..5 of one value, 6 for 劣V, None when the parameter is not assessed for the water body."""
     lim = limits(parameter, water_body)
     if lim is None or value is None or (isinstance(value, float) and math.isnan(value)):
         return None
     kind = PARAMETERS[parameter][2]
+    value = _rounded(value)
     if kind == "range":
         return 1 if lim[0] <= value <= lim[1] else WORST
     for k, limit in enumerate(lim, start=1):
