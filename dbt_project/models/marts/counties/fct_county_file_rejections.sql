@@ -1,5 +1,6 @@
--- Served: every county file that was rejected, with the rule and the reason in Chinese (the county's
--- feedback report gives the same words), and the duplicates recognised by their content hash.
+-- Served: every county file that was rejected, with the rule's Chinese name (seed quality_rule_labels, as on
+-- the 数据质量 dashboard) and the reason in Chinese (the county's feedback report gives the same words), and the
+-- duplicates recognised by their content hash.
 
 with
 
@@ -12,26 +13,11 @@ files as (
 
 rule_labels as (
 
+    -- the same words as the 数据质量 dashboard (seed quality_rule_labels, one vocabulary per rule)
     select
-        labels.rule_code,
-        labels.rule_zh
-    from (
-        values
-        ('empty_file', '空文件'),
-        ('not_spreadsheet', '非表格文件'),
-        ('bad_encoding', '编码无法识别'),
-        ('unknown_template', '模板不符'),
-        ('multiple_rows', '多行数据'),
-        ('unknown_county', '区县无法识别'),
-        ('wrong_folder', '上传目录错误'),
-        ('bad_period', '报送期有误'),
-        ('missing_value', '指标未填写'),
-        ('non_numeric', '指标非数字'),
-        ('negative_value', '指标为负数'),
-        ('unknown_unit', '单位无法换算'),
-        ('part_exceeds_total', '分项大于总数'),
-        ('duplicate', '重复上传')
-    ) as labels (rule_code, rule_zh)
+        rule as rule_code,
+        rule_zh
+    from {{ ref('quality_rule_labels') }}
 
 ),
 
