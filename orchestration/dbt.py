@@ -18,6 +18,7 @@ from dagster_dbt import (
 )
 
 from ingestion.common.home import REPO_ROOT, Home
+from orchestration.memory import release_memory
 from orchestration.resources import dbt_target
 
 DBT_DIR = REPO_ROOT / "dbt_project"
@@ -66,6 +67,8 @@ translator = ZtecoDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_ass
 @dbt_assets(manifest=ensure_manifest(), project=dbt_project, dagster_dbt_translator=translator)
 def warehouse_dbt_assets(context: AssetExecutionContext, dbt: DbtCliResource):
     """Seeds, models and their tests in one ``dbt build`` (one writer on the DuckDB file)."""
+    # the loaders ran in this process: hand their freed memory back before DuckDB takes its share
+    context.log.info(f"before dbt build: {release_memory()}")
     yield from dbt.cli(["build"], context=context).stream()
 
 
