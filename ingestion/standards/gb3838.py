@@ -23,9 +23,9 @@ agree); classes I-III count as good (优良).
 from __future__ import annotations
 
 import math
-from decimal import ROUND_HALF_UP, Decimal
 from collections.abc import Mapping
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 
 STANDARD = "GB 3838-2002"
 WORST = 6  # 劣V
