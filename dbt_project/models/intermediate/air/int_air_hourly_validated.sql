@@ -1,4 +1,10 @@
+{{ config(**incremental_config(
+    day='date', input='stg_monitoring__air_hourly', input_day='cast(data_time as date)',
+    dimensions={'stg_monitoring__air_stations': ['mn', 'station_code', 'county_code']}
+)) }}
 {%- set pollutants = ['so2', 'no2', 'co', 'o3', 'pm10', 'pm2_5'] -%}
+-- Incremental by day (macros/incremental.sql): a station-hour's packets all have its data_time's day.
+{%- set days = incremental_days() %}
 
 with
 
@@ -15,6 +21,7 @@ hourly as (
         mn,
         data_time
     from {{ ref('stg_monitoring__air_hourly') }}
+    where {{ day_filter('cast(data_time as date)', days) }}
 
 ),
 

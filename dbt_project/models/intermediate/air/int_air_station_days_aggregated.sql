@@ -3,6 +3,12 @@
 {%- set min_hours_8h = 6 -%}
 {%- set min_windows_8h = 14 -%}
 {%- set daily_mean_pollutants = ['so2', 'no2', 'co', 'pm10', 'pm2_5'] -%}
+-- Incremental by day (macros/incremental.sql): a day's figures use that day's hours only, but a flatline can
+-- cross midnight, so the days either side of a changed day are rebuilt with it.
+{{ config(**incremental_config(
+    day='date', input='int_air_hourly_validated', input_day='date', neighbours=1
+)) }}
+{%- set days = incremental_days() %}
 
 with
 
@@ -24,6 +30,7 @@ hours as (
         on
             hourly.station_code = flatlines.station_code
             and hourly.data_time = flatlines.data_time
+    where {{ day_filter('hourly.date', days) }}
 
 ),
 

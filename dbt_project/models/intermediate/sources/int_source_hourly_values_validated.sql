@@ -2,12 +2,22 @@
 -- data flag is N and it is a number (HJ 212-2017; HJ 75-2017 counts only normal-state data as valid).
 -- Concentrations are compared with the outlet's permitted limit: over the limit when above the upper
 -- limit, or below the lower limit (pH 6-9). Flow rows (a00000, w00000) carry no limit.
+-- Incremental by day (macros/incremental.sql): each value is judged on its own.
+{{ config(**incremental_config(
+    day='data_date', input='stg_sources__hourly_values', input_day='cast(data_time as date)',
+    dimensions={
+        'int_source_outlets_listed': ['mn', 'outlet_code', 'enterprise_key', 'county_code'],
+        'stg_sources__limits': ['mn', 'pollutant_code', 'lower_limit', 'upper_limit']
+    }
+)) }}
+{%- set days = incremental_days() %}
 
 with
 
 hourly as (
 
     select * from {{ ref('stg_sources__hourly_values') }}
+    where {{ day_filter('cast(data_time as date)', days) }}
 
 ),
 

@@ -4,6 +4,12 @@
 -- Only values flagged N count (int_air_hourly_validated). Concentrations are rounded half up to the
 -- published precision (integer ug/m3, CO one decimal mg/m3) before they are rated, as the platform
 -- publishes and rates them. The AQI is the max IAQI of the pollutants that have a valid value.
+-- Incremental by day (macros/incremental.sql): each hour is scored on its own.
+{{ config(**incremental_config(
+    day='cast(data_time as date)', input='int_air_hourly_validated', input_day='date',
+    dimensions={'stg_monitoring__air_stations': ['mn', 'station_code', 'county_code']}
+)) }}
+{%- set days = incremental_days() %}
 
 with
 
@@ -19,6 +25,7 @@ station_hours as (
         co,
         o3
     from {{ ref('int_air_hourly_validated') }}
+    where {{ day_filter('date', days) }}
 
 ),
 

@@ -1,19 +1,28 @@
 -- Validation status of every air value kept (latest packet per station-hour), one row per pollutant:
 -- raw (real-time CN=2011, not yet reviewed) / validated (flag N, passes the checks) / invalidated
 -- (a non-N flag with its meaning, or the PM2.5 flatline rule). Official indicators use validated only.
+-- Incremental by day (macros/incremental.sql); a flatline can cross midnight, so the days either side
+-- of a changed day are rebuilt with it.
+{{ config(**incremental_config(
+    day='cast(data_time as date)', input='int_air_hourly_validated', input_day='date',
+    dimensions={'hj212_flags': ['flag', 'flag_zh']}, neighbours=1
+)) }}
 {% set pollutants = ['so2', 'no2', 'co', 'o3', 'pm10', 'pm2_5'] %}
+{%- set days = incremental_days() %}
 
 with
 
 hourly as (
 
     select * from {{ ref('int_air_hourly_validated') }}
+    where {{ day_filter('date', days) }}
 
 ),
 
 flatlines as (
 
     select * from {{ ref('int_air_pm25_flatlines') }}
+    where {{ day_filter('cast(data_time as date)', days) }}
 
 ),
 
