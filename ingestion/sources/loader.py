@@ -34,7 +34,7 @@ import pyarrow.compute as pc
 from ingestion.common import uscc
 from ingestion.common.home import Home
 from ingestion.common.lake import QUARANTINE_SCHEMA, FileLoad, replace_partition
-from ingestion.hj212.codec import Hj212Error, Packet, parse_datatime, parse_many, parse_packet
+from ingestion.hj212.codec import Hj212Error, Packet, parse_datatime, parse_packet
 from ingestion.hj212.columnar import ITEM_SCHEMA, PACKET_SCHEMA, decode_file
 
 SOURCE = "monitoring.hj212.sources"
@@ -348,11 +348,6 @@ class DayLoad:
     files: list[FileLoad]
     rows: dict[str, int] = field(default_factory=dict)
     quarantine: list[dict] = field(default_factory=list)
-
-
-def _split_lines(data: bytes) -> list[str]:
-    text = data.decode("utf-8", errors="replace")
-    return [ln for ln in text.splitlines(keepends=True) if ln.strip()]
 
 
 def load_day(home: Home, day: date, load_id: str, devices: dict[str, Device]) -> DayLoad:
@@ -710,91 +705,6 @@ def parse_day(
     now = datetime.now()
     for fl in out.files:
         fl.finished_at = now
-    return tables, out
-
-
-def parse_day_per_packet(
-    home: Home, day: date, load_id: str, devices: dict[str, Device]
-) -> tuple[dict[str, pa.Table], DayLoad]:
-    """The per-packet reference of :func:`parse_day`: one Packet object and one Python step per line
-    (the loader before the columnar path; kept as the equivalence reference of the tests)."""
-    folder = landing_root(home) / f"date={day.isoformat()}"
-    cols: dict[str, dict[str, list]] = {t: {n: [] for n in VALUE_SCHEMA.names} for t in TABLE.values()}
-    seen_raw: set[str] = set()
-    seen_key: dict[tuple[str, str, datetime], str] = {}
-    out = DayLoad(day, [])
-    for path in sorted(folder.glob("*.hj212")) if folder.exists() else []:
-        rel = str(path.relative_to(home.root))
-        lines = _split_lines(path.read_bytes())
-        fl = FileLoad(load_id, SOURCE, day.isoformat(), rel, received=len(lines))
-
-        def reject(line_no: int, raw: str, rule: str, reason: str, rel: str = rel, fl: FileLoad = fl) -> None:
-            out.quarantine.append(
-                {
-                    "load_id": load_id,
-                    "source_file": rel,
-                    "line_no": line_no,
-                    "raw": raw.rstrip("\r\n"),
-                    "rule": rule,
-                    "reason": f"{rel} line {line_no}: {reason}",
-                }
-            )
-            fl.quarantined += 1
-
-        for line_no, (raw, res) in enumerate(zip(lines, parse_many(lines), strict=True), start=1):
-            if isinstance(res, Hj212Error):
-                reject(line_no, raw, res.rule, res.reason)
-                continue
-            try:
-                dt, values = packet_values(res, devices)
-            except _Reject as e:
-                reject(line_no, raw, e.rule, e.reason)
-                continue
-            content = f"{res.st};{res.cn};{res.mn};{sorted(res.cp.items())}"
-            if content in seen_raw:
-                fl.duplicates += 1  # same MN, CN, DataTime and content: a resend
-                continue
-            key = (res.mn, res.cn, dt)
-            if key in seen_key:
-                reject(
-                    line_no,
-                    raw,
-                    "conflicting_resend",
-                    f"MN {res.mn} CN={res.cn} DataTime {dt:%Y-%m-%d %H:%M} was already received with other "
-                    f"values ({seen_key[key]}); the first packet stands",
-                )
-                continue
-            if dt.date() != day:
-                reject(
-                    line_no,
-                    raw,
-                    "wrong_day",
-                    f"DataTime {dt:%Y-%m-%d %H:%M} is not in the folder's day {day}",
-                )
-                continue
-            seen_raw.add(content)
-            seen_key[key] = f"{rel} line {line_no}"
-            c = cols[TABLE[res.cn]]
-            for code, avg, cou, flag in values:
-                c["load_id"].append(load_id)
-                c["source_file"].append(rel)
-                c["line_no"].append(line_no)
-                c["qn"].append(res.qn)
-                c["mn"].append(res.mn)
-                c["st"].append(res.st)
-                c["cn"].append(res.cn)
-                c["data_time"].append(dt)
-                c["pollutant_code"].append(code)
-                c["avg_value"].append(avg)
-                c["cou_value"].append(cou)
-                c["flag"].append(flag)
-            fl.loaded += 1
-        fl.finished_at = datetime.now()
-        out.files.append(fl)
-    tables = {}
-    for table, c in cols.items():
-        tables[table] = pa.Table.from_pydict(c, schema=VALUE_SCHEMA)
-        out.rows[table] = tables[table].num_rows
     return tables, out
 
 

@@ -2,7 +2,7 @@
 
 ``columnar.decode_file(data)`` must give exactly ``parse_many(_split_lines(data))`` (the same lines, the same
 accepted packets and fields, the same error rule and reason), and ``loader.parse_day`` exactly
-``loader.parse_day_per_packet`` (the same lake rows, quarantine rows, counts). Inputs: every landed packet
+``parse_day_per_packet`` (below) (the same lake rows, quarantine rows, counts). Inputs: every landed packet
 file of a small generated world (air, water, pollution sources, with the world's injected faults) and a
 deterministic fuzz corpus of damaged packets. The CRC is also checked against the standard's own example.
 """
@@ -25,6 +25,96 @@ from ingestion.hj212.codec import Hj212Error, Packet, build_packet, crc16, parse
 from ingestion.monitoring.air_loader import _split_lines
 from ingestion.sources import loader
 from tests.bench.hj212 import reference_crc
+
+
+def parse_day_per_packet(
+    home: Home, day: date, load_id: str, devices: dict[str, loader.Device]
+) -> tuple[dict[str, pa.Table], loader.DayLoad]:
+    """The per-packet reference of ``loader.parse_day``: one Packet object and one Python step per line
+    (the loader's code before the columnar path, kept here as the equivalence reference)."""
+    folder = loader.landing_root(home) / f"date={day.isoformat()}"
+    cols: dict[str, dict[str, list]] = {
+        t: {n: [] for n in loader.VALUE_SCHEMA.names} for t in loader.TABLE.values()
+    }
+    seen_raw: set[str] = set()
+    seen_key: dict[tuple[str, str, datetime], str] = {}
+    out = loader.DayLoad(day, [])
+    for path in sorted(folder.glob("*.hj212")) if folder.exists() else []:
+        rel = str(path.relative_to(home.root))
+        lines = _split_lines(path.read_bytes())
+        fl = loader.FileLoad(load_id, loader.SOURCE, day.isoformat(), rel, received=len(lines))
+
+        def reject(
+            line_no: int, raw: str, rule: str, reason: str, rel: str = rel, fl: loader.FileLoad = fl
+        ) -> None:
+            out.quarantine.append(
+                {
+                    "load_id": load_id,
+                    "source_file": rel,
+                    "line_no": line_no,
+                    "raw": raw.rstrip("\r\n"),
+                    "rule": rule,
+                    "reason": f"{rel} line {line_no}: {reason}",
+                }
+            )
+            fl.quarantined += 1
+
+        for line_no, (raw, res) in enumerate(zip(lines, parse_many(lines), strict=True), start=1):
+            if isinstance(res, Hj212Error):
+                reject(line_no, raw, res.rule, res.reason)
+                continue
+            try:
+                dt, values = loader.packet_values(res, devices)
+            except loader._Reject as e:
+                reject(line_no, raw, e.rule, e.reason)
+                continue
+            content = f"{res.st};{res.cn};{res.mn};{sorted(res.cp.items())}"
+            if content in seen_raw:
+                fl.duplicates += 1  # same MN, CN, DataTime and content: a resend
+                continue
+            key = (res.mn, res.cn, dt)
+            if key in seen_key:
+                reject(
+                    line_no,
+                    raw,
+                    "conflicting_resend",
+                    f"MN {res.mn} CN={res.cn} DataTime {dt:%Y-%m-%d %H:%M} was already received with other "
+                    f"values ({seen_key[key]}); the first packet stands",
+                )
+                continue
+            if dt.date() != day:
+                reject(
+                    line_no,
+                    raw,
+                    "wrong_day",
+                    f"DataTime {dt:%Y-%m-%d %H:%M} is not in the folder's day {day}",
+                )
+                continue
+            seen_raw.add(content)
+            seen_key[key] = f"{rel} line {line_no}"
+            c = cols[loader.TABLE[res.cn]]
+            for code, avg, cou, flag in values:
+                c["load_id"].append(load_id)
+                c["source_file"].append(rel)
+                c["line_no"].append(line_no)
+                c["qn"].append(res.qn)
+                c["mn"].append(res.mn)
+                c["st"].append(res.st)
+                c["cn"].append(res.cn)
+                c["data_time"].append(dt)
+                c["pollutant_code"].append(code)
+                c["avg_value"].append(avg)
+                c["cou_value"].append(cou)
+                c["flag"].append(flag)
+            fl.loaded += 1
+        fl.finished_at = datetime.now()
+        out.files.append(fl)
+    tables = {}
+    for table, c in cols.items():
+        tables[table] = pa.Table.from_pydict(c, schema=loader.VALUE_SCHEMA)
+        out.rows[table] = tables[table].num_rows
+    return tables, out
+
 
 # HJ 212-2017's own example (DOMAIN.md §4): data segment of length 0101 with CRC 1C80.
 VECTOR = (
@@ -158,7 +248,7 @@ def test_the_source_loader_gives_the_per_packet_result_on_every_day(world: Home)
 
 
 def assert_same_day(home: Home, day: date, devices: dict) -> None:
-    ref_tables, ref = loader.parse_day_per_packet(home, day, "t:1", devices)
+    ref_tables, ref = parse_day_per_packet(home, day, "t:1", devices)
     tables, out = loader.parse_day(home, day, "t:1", devices)
     fields = ("source_file", "partition", "received", "loaded", "quarantined", "duplicates")
     assert [[getattr(f, k) for k in fields] for f in out.files] == [
